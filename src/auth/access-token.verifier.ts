@@ -1,0 +1,55 @@
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { User } from '../users/user.entity';
+import { AccessTokenClaims, AuthUser, JWT_ALGORITHM } from './auth-user';
+
+export const UNAUTHORIZED_MESSAGE = 'Não autenticado';
+
+/**
+ * Turns an access token into an AuthUser, for HTTP (passport strategy) and Socket.IO alike.
+ * A token is honoured only while its session is live and its user active, so logout, password reset
+ * and deactivation take effect at once.
+ */
+@Injectable()
+export class AccessTokenVerifier {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async verify(token: string): Promise<AuthUser> {
+    let claims: AccessTokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, {
+        secret: this.config.auth.jwtSecret,
+        algorithms: [JWT_ALGORITHM],
+      });
+    } catch {
+      throw new UnauthorizedException(UNAUTHORIZED_MESSAGE);
+    }
+    return this.principalFor(claims);
+  }
+
+  async principalFor(claims: AccessTokenClaims): Promise<AuthUser> {
+    if (claims?.typ !== 'access' || !Number.isInteger(claims.sub) || typeof claims.sid !== 'string') {
+      throw new UnauthorizedException(UNAUTHORIZED_MESSAGE);
+    }
+    const user = await this.dataSource
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .innerJoin('auth_sessions', 's', 's.user_id = u.id')
+      .where('u.id = :userId', { userId: claims.sub })
+      .andWhere('s.id = :sessionId', { sessionId: claims.sid })
+      .andWhere('s.revoked_at IS NULL')
+      .andWhere('s.expires_at > now()')
+      .andWhere('u.is_active = true')
+      .getOne()
+      .catch(() => null); // a malformed sid (not a uuid) is just an invalid token
+    if (!user) throw new UnauthorizedException(UNAUTHORIZED_MESSAGE);
+    return { id: user.id, isAdmin: user.isAdmin, sessionId: claims.sid, user };
+  }
+}

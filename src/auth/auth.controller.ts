@@ -1,0 +1,107 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { AppConfig } from '../config/app-config';
+import { CheckAvailabilityQuery } from '../users/dto/check-availability.dto';
+import { UserOutDto } from '../users/dto/user-out.dto';
+import { UsersService } from '../users/users.service';
+import { clearAuthCookies, setAuthCookies } from './auth-cookies';
+import { ACCESS_COOKIE, AuthUser, REFRESH_COOKIE } from './auth-user';
+import { AuthService } from './auth.service';
+import { CurrentUser } from './decorators/current-user.decorator';
+import { Public } from './decorators/public.decorator';
+import { ForgotPasswordDto, LoginResponseDto, MessageDto, RefreshTokenDto, ResetPasswordDto, UserLoginDto } from './dto/auth.dto';
+
+const cookie = (req: Request, name: string): string | undefined => {
+  const value: unknown = req.cookies?.[name];
+  return typeof value === 'string' && value ? value : undefined;
+};
+
+@ApiTags('Auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly users: UsersService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Autentica por matrícula e senha e define os cookies JWT' })
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiUnauthorizedResponse({ description: 'Matrícula ou senha inválidas' })
+  @ApiTooManyRequestsResponse({ description: 'Excesso de tentativas (Retry-After)' })
+  async login(@Body() dto: UserLoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<LoginResponseDto> {
+    const { tokens, body } = await this.auth.login(dto.matricula, dto.password, { userAgent: req.get('user-agent'), ip: req.ip });
+    setAuthCookies(res, tokens, this.config);
+    return body;
+  }
+
+  @Public()
+  @Post('logout')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Revoga a sessão e remove os cookies' })
+  @ApiOkResponse({ type: MessageDto })
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<MessageDto> {
+    const bearer = req.get('authorization')?.replace(/^Bearer\s+/i, '');
+    await this.auth.logout({ accessToken: cookie(req, ACCESS_COOKIE) ?? bearer, refreshToken: cookie(req, REFRESH_COOKIE) });
+    clearAuthCookies(res, this.config);
+    return { message: 'Logout realizado' };
+  }
+
+  @Public()
+  @Post('refresh-token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Troca o refresh_token (rotação) por um novo par de tokens' })
+  @ApiOkResponse({ type: MessageDto })
+  @ApiUnauthorizedResponse({ description: 'Refresh token ausente, inválido, revogado ou reutilizado' })
+  async refresh(@Body() dto: RefreshTokenDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<MessageDto> {
+    const tokens = await this.auth.refresh(cookie(req, REFRESH_COOKIE) ?? dto?.refresh_token);
+    setAuthCookies(res, tokens, this.config);
+    return { message: 'Token atualizado' };
+  }
+
+  @Get('me')
+  @ApiCookieAuth('cookie')
+  @ApiBearerAuth('bearer')
+  @ApiOperation({ summary: 'Dados do usuário autenticado' })
+  @ApiOkResponse({ type: UserOutDto })
+  me(@CurrentUser() principal: AuthUser): Promise<UserOutDto> {
+    return this.users.toOut(principal.user);
+  }
+
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @Post('forgot-password')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Envia por e-mail um link de redefinição (mesma resposta exista ou não o e-mail)' })
+  @ApiOkResponse({ type: MessageDto })
+  async forgotPassword(@Body() dto: ForgotPasswordDto): Promise<MessageDto> {
+    await this.auth.forgotPassword(dto.email);
+    return { message: 'Email enviado' };
+  }
+
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @Post('reset-password')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Redefine a senha com o token recebido por e-mail (uso único, 1 h)' })
+  @ApiOkResponse({ type: MessageDto })
+  async resetPassword(@Body() dto: ResetPasswordDto): Promise<MessageDto> {
+    await this.auth.resetPassword(dto.token, dto.new_password);
+    return { message: 'Senha redefinida' };
+  }
+
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @Get('check-availability')
+  @ApiOperation({ summary: 'true se o e-mail, matrícula ou CPF está livre para cadastro' })
+  @ApiOkResponse({ type: Boolean })
+  checkAvailability(@Query() query: CheckAvailabilityQuery): Promise<boolean> {
+    return this.users.isAvailable(query.field, query.value);
+  }
+}

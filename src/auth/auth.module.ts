@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { MulterModule } from '@nestjs/platform-express';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/app-config';
+import { UsersController } from '../users/users.controller';
+import { UsersModule } from '../users/users.module';
+import { AccessTokenVerifier } from './access-token.verifier';
+import { AuthSession } from './auth-session.entity';
+import { AuthSessionsService } from './auth-sessions.service';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { JwtStrategy } from './strategies/jwt.strategy';
+
+/** Login, sessions and the /auth user routes. Exports AccessTokenVerifier for the Socket.IO handshake. */
+@Module({
+  imports: [
+    UsersModule,
+    TypeOrmModule.forFeature([AuthSession]),
+    PassportModule,
+    JwtModule.register({}),
+    // Brute-force protection per IP on the unauthenticated /auth routes (LOGIN_RATE_LIMIT per minute).
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ throttlers: [{ ttl: 60_000, limit: config.auth.loginRateLimit }] }),
+    }),
+    MulterModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ limits: { fileSize: config.limits.maxAvatarBytes, files: 1, fields: 10 } }),
+    }),
+  ],
+  controllers: [AuthController, UsersController],
+  providers: [
+    AuthService,
+    AuthSessionsService,
+    AccessTokenVerifier,
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
+  exports: [AccessTokenVerifier, AuthSessionsService, UsersModule],
+})
+export class AuthModule {}

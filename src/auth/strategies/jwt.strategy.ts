@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AppConfig } from '../../config/app-config';
+import { AccessTokenVerifier } from '../access-token.verifier';
+import { ACCESS_COOKIE, AccessTokenClaims, AuthUser, JWT_ALGORITHM } from '../auth-user';
+
+const fromCookie = (req: Request): string | null => {
+  const value: unknown = req?.cookies?.[ACCESS_COOKIE];
+  return typeof value === 'string' && value ? value : null;
+};
+
+/** Access token from the `access_token` cookie (SPA) or `Authorization: Bearer` (Swagger, integrators). */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    config: AppConfig,
+    private readonly verifier: AccessTokenVerifier,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromExtractors([fromCookie, ExtractJwt.fromAuthHeaderAsBearerToken()]),
+      secretOrKey: config.auth.jwtSecret,
+      algorithms: [JWT_ALGORITHM],
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(claims: AccessTokenClaims): Promise<AuthUser> {
+    return this.verifier.principalFor(claims);
+  }
+}

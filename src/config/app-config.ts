@@ -1,0 +1,94 @@
+/**
+ * The one typed settings object of the app. Built once at boot by `loadAppConfig`
+ * (see config.loader.ts) and injected by class: `constructor(private readonly config: AppConfig)`.
+ */
+export type SameSite = 'lax' | 'strict' | 'none';
+
+export class AppConfig {
+  nodeEnv!: 'development' | 'production' | 'test';
+  port!: number;
+  /** Public base URL of this API (used in links of e-mails and local-storage signed URLs). */
+  publicUrl!: string;
+  logLevel!: string;
+
+  database!: {
+    url: string;
+    runMigrations: boolean;
+    poolMax: number;
+  };
+
+  bitrix!: {
+    /** `https://portal/rest/<user>/<code>/` — contains a secret, never log it. */
+    inboundUrl: string;
+    /** `auth[application_token]` expected on outbound event webhooks. */
+    appToken: string;
+    rateLimit: number;
+    rateBurst: number;
+    timeoutMs: number;
+    maxRetries: number;
+    retryBudgetMs: number;
+    /** Optional JSON file / inline JSON overriding the field mapping of this portal. */
+    fieldMapFile?: string;
+    fieldMapJson?: string;
+    /** Bitrix Disk storage id where attachments are uploaded. */
+    diskStorageId: string;
+  };
+
+  storage!: {
+    driver: 's3' | 'local';
+    bucket: string;
+    endpoint?: string;
+    region: string;
+    accessKey?: string;
+    secretKey?: string;
+    forcePathStyle: boolean;
+    /** Root folder of the local-disk driver. */
+    localDir: string;
+  };
+
+  mail!: {
+    /** `smtp` sends through SMTP_URL; `file` writes .eml files to `fileDir` (embedded default). */
+    transport: 'smtp' | 'file';
+    smtpUrl?: string;
+    from: string;
+    fileDir: string;
+    /** Who delivers ticket e-mails: this service over SMTP, or Bitrix24 itself. */
+    emailDelivery: 'smtp' | 'bitrix';
+  };
+
+  auth!: {
+    jwtSecret: string;
+    jwtRefreshSecret: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    cookieSecure: boolean;
+    cookieSameSite: SameSite;
+    cookieDomain?: string;
+    loginRateLimit: number;
+    loginMaxFailures: number;
+    loginLockMinutes: number;
+    bcryptCost: number;
+    passwordResetTtlMinutes: number;
+    /** Where the SPA's reset-password page lives; the token is appended as `?token=`. */
+    resetPasswordUrl: string;
+  };
+
+  cpf!: {
+    encryptionKey: Buffer;
+    hmacKey: Buffer;
+  };
+
+  cors!: {
+    origins: string[];
+  };
+
+  limits!: {
+    maxAttachmentBytes: number;
+    maxRequestAttachmentBytes: number;
+    maxAvatarBytes: number;
+    /** Max JSON body size; attachments travel base64 inside JSON, so this is above the attachment limit. */
+    bodyLimitBytes: number;
+  };
+
+  redisUrl?: string;
+}

@@ -1,0 +1,244 @@
+import { plainToInstance } from 'class-transformer';
+import {
+  IsBooleanString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { Type } from 'class-transformer';
+import { AppConfig, SameSite } from './app-config';
+
+type Env = Record<string, string | undefined>;
+
+/** Raised when the environment cannot produce a valid AppConfig; the message names every bad variable. */
+export class ConfigError extends Error {}
+
+const SECRET_MIN = 32;
+
+/** The environment as validated: clean names only (seed aliases are folded in first). */
+class EnvSchema {
+  @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT: number = 8000;
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) PUBLIC_URL?: string;
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
+
+  @IsString() @MinLength(1) DATABASE_URL!: string;
+  @IsOptional() @IsBooleanString() DB_RUN_MIGRATIONS?: string;
+  @Type(() => Number) @IsInt() @Min(1) DB_POOL_MAX: number = 20;
+
+  @IsUrl({ require_tld: false, require_protocol: true }) BITRIX_INBOUND_URL!: string;
+  @IsString() @MinLength(8) BITRIX_APP_TOKEN!: string;
+  @Type(() => Number) @Min(0.1) BITRIX_RATE_LIMIT: number = 2;
+  @Type(() => Number) @IsInt() @Min(1) BITRIX_RATE_BURST: number = 50;
+  @Type(() => Number) @IsInt() @Min(100) BITRIX_TIMEOUT_MS: number = 15000;
+  @Type(() => Number) @IsInt() @Min(0) @Max(20) BITRIX_MAX_RETRIES: number = 5;
+  @Type(() => Number) @IsInt() @Min(0) BITRIX_RETRY_BUDGET_MS: number = 30000;
+  @IsOptional() @IsString() BITRIX_FIELD_MAP_FILE?: string;
+  @IsOptional() @IsString() BITRIX_FIELD_MAP_JSON?: string;
+  @IsString() BITRIX_DISK_STORAGE_ID: string = '1';
+
+  @IsIn(['s3', 'local']) STORAGE_DRIVER: string = 's3';
+  @IsString() @MinLength(3) S3_BUCKET: string = 'anexos-email-bitrix';
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) S3_ENDPOINT?: string;
+  @IsString() S3_REGION: string = 'us-east-1';
+  @IsOptional() @IsString() S3_ACCESS_KEY?: string;
+  @IsOptional() @IsString() S3_SECRET_KEY?: string;
+  @IsOptional() @IsBooleanString() S3_FORCE_PATH_STYLE?: string;
+  @IsString() STORAGE_LOCAL_DIR: string = './data/storage';
+
+  @IsIn(['smtp', 'file']) MAIL_TRANSPORT: string = 'smtp';
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['smtp', 'smtps'] }) SMTP_URL?: string;
+  @IsString() MAIL_FROM: string = 'Carvalima Helpdesk <helpdesk@carvalima.com.br>';
+  @IsString() MAIL_DIR: string = './data/mail';
+  @IsIn(['smtp', 'bitrix']) EMAIL_DELIVERY: string = 'smtp';
+
+  @IsString() @MinLength(SECRET_MIN) JWT_SECRET!: string;
+  @IsString() @MinLength(SECRET_MIN) JWT_REFRESH_SECRET!: string;
+  @Type(() => Number) @IsInt() @Min(30) ACCESS_TOKEN_TTL_SECONDS: number = 15 * 60;
+  @Type(() => Number) @IsInt() @Min(60) REFRESH_TOKEN_TTL_SECONDS: number = 7 * 24 * 3600;
+  @IsOptional() @IsBooleanString() COOKIE_SECURE?: string;
+  @IsOptional() @IsIn(['lax', 'strict', 'none', 'Lax', 'Strict', 'None']) COOKIE_SAMESITE?: string;
+  @IsOptional() @IsString() COOKIE_DOMAIN?: string;
+  @Type(() => Number) @IsInt() @Min(1) LOGIN_RATE_LIMIT: number = 10;
+  @Type(() => Number) @IsInt() @Min(1) LOGIN_MAX_FAILURES: number = 5;
+  @Type(() => Number) @IsInt() @Min(1) LOGIN_LOCK_MINUTES: number = 15;
+  @Type(() => Number) @IsInt() @Min(4) @Max(15) BCRYPT_COST: number = 12;
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) RESET_PASSWORD_URL?: string;
+
+  /** 32 bytes, base64 or hex. */
+  @IsString() CPF_ENCRYPTION_KEY!: string;
+  @IsString() @MinLength(SECRET_MIN) CPF_HMAC_KEY!: string;
+
+  @IsOptional() @IsString() CORS_ORIGINS?: string;
+
+  @Type(() => Number) @IsInt() @Min(1) MAX_ATTACHMENT_BYTES: number = 10 * 1024 * 1024;
+  @Type(() => Number) @IsInt() @Min(1) MAX_REQUEST_ATTACHMENT_BYTES: number = 25 * 1024 * 1024;
+  @Type(() => Number) @IsInt() @Min(1) MAX_AVATAR_BYTES: number = 5 * 1024 * 1024;
+
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] }) REDIS_URL?: string;
+}
+
+/**
+ * Folds the Python system's variable names into the clean ones, so an existing `.env` still works.
+ * A clean name always wins over its alias.
+ */
+export function applySeedAliases(env: Env): Env {
+  const out: Env = { ...env };
+  const alias = (clean: string, value: string | undefined) => {
+    if (!out[clean] && value) out[clean] = value;
+  };
+  if (!out.DATABASE_URL && env.PG_BOTAPP_HOST) {
+    const user = encodeURIComponent(env.PG_BOTAPP_USER ?? 'postgres');
+    const pass = env.PG_BOTAPP_PASSWORD ? `:${encodeURIComponent(env.PG_BOTAPP_PASSWORD)}` : '';
+    const port = env.PG_BOTAPP_PORT ?? '5432';
+    const db = env.PG_CARVALIMA_HELPDESK_DBNAME ?? 'carvalima_helpdesk';
+    out.DATABASE_URL = `postgres://${user}${pass}@${env.PG_BOTAPP_HOST}:${port}/${db}`;
+  }
+  if (env.IP_SERVIDOR_NFS && !out.S3_ENDPOINT) {
+    // The seed's MinIO client used TLS with a bare host:port.
+    out.S3_ENDPOINT = /^https?:\/\//.test(env.IP_SERVIDOR_NFS) ? env.IP_SERVIDOR_NFS : `https://${env.IP_SERVIDOR_NFS}`;
+  }
+  alias('S3_ACCESS_KEY', env.MINIO_USER);
+  alias('S3_SECRET_KEY', env.MINIO_SENHA);
+  if (!out.SMTP_URL && env.SMTP_HOST) {
+    const auth = env.SMTP_USER
+      ? `${encodeURIComponent(env.SMTP_USER)}:${encodeURIComponent(env.SMTP_PASS ?? '')}@`
+      : '';
+    const secure = env.SMTP_SECURE === 'true' || env.SMTP_PORT === '465';
+    out.SMTP_URL = `${secure ? 'smtps' : 'smtp'}://${auth}${env.SMTP_HOST}:${env.SMTP_PORT ?? (secure ? '465' : '587')}`;
+  }
+  if (!out.SMTP_URL && env.WEBMAIL_USUARIO && env.WEBMAIL_HOST) {
+    out.SMTP_URL = `smtps://${encodeURIComponent(env.WEBMAIL_USUARIO)}:${encodeURIComponent(env.WEBMAIL_SENHA ?? '')}@${env.WEBMAIL_HOST}:465`;
+  }
+  if (!out.MAIL_FROM && env.WEBMAIL_USUARIO) out.MAIL_FROM = env.WEBMAIL_USUARIO;
+  for (const key of Object.keys(out)) if (out[key] === '') delete out[key];
+  return out;
+}
+
+function decodeKey(name: string, value: string, problems: string[]): Buffer {
+  const buf = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (buf.length !== 32) problems.push(`${name} must be 32 bytes, given as 64 hex digits or base64`);
+  return buf;
+}
+
+const bool = (value: string | undefined, fallback: boolean) => (value === undefined ? fallback : value === 'true');
+
+/** Builds the AppConfig from an environment map, or throws ConfigError naming every bad variable. */
+export function loadAppConfig(rawEnv: Env): AppConfig {
+  const env = applySeedAliases(rawEnv);
+  const parsed = plainToInstance(EnvSchema, env, { enableImplicitConversion: false, exposeDefaultValues: true });
+  const problems = validateSync(parsed, { skipMissingProperties: false }).map((e) => {
+    const shown = SECRET_NAMES.has(e.property) ? '(hidden)' : JSON.stringify(e.value);
+    return `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${shown})`;
+  });
+  const cpfKey = parsed.CPF_ENCRYPTION_KEY ? decodeKey('CPF_ENCRYPTION_KEY', parsed.CPF_ENCRYPTION_KEY, problems) : Buffer.alloc(0);
+  if (parsed.STORAGE_DRIVER === 's3' && !parsed.S3_ENDPOINT && !parsed.S3_ACCESS_KEY) {
+    problems.push('S3_ENDPOINT / S3_ACCESS_KEY: required when STORAGE_DRIVER=s3 (or set STORAGE_DRIVER=local)');
+  }
+  if (parsed.MAIL_TRANSPORT === 'smtp' && !parsed.SMTP_URL) {
+    problems.push('SMTP_URL: required when MAIL_TRANSPORT=smtp (or SMTP_HOST/SMTP_PORT/SMTP_USER/SMTP_PASS)');
+  }
+  if (problems.length) {
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+
+  const nodeEnv = (parsed.NODE_ENV ?? 'production') as AppConfig['nodeEnv'];
+  const port = parsed.PORT;
+  const publicUrl = (parsed.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const localHttp = publicUrl.startsWith('http://');
+  const cookieSecure = bool(parsed.COOKIE_SECURE, !localHttp);
+  const cookieSameSite = (parsed.COOKIE_SAMESITE?.toLowerCase() ?? (cookieSecure ? 'none' : 'lax')) as SameSite;
+
+  const config = new AppConfig();
+  Object.assign(config, {
+    nodeEnv,
+    port,
+    publicUrl,
+    logLevel: parsed.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    database: {
+      url: parsed.DATABASE_URL,
+      runMigrations: bool(parsed.DB_RUN_MIGRATIONS, true),
+      poolMax: parsed.DB_POOL_MAX,
+    },
+    bitrix: {
+      inboundUrl: parsed.BITRIX_INBOUND_URL.endsWith('/') ? parsed.BITRIX_INBOUND_URL : `${parsed.BITRIX_INBOUND_URL}/`,
+      appToken: parsed.BITRIX_APP_TOKEN,
+      rateLimit: parsed.BITRIX_RATE_LIMIT,
+      rateBurst: parsed.BITRIX_RATE_BURST,
+      timeoutMs: parsed.BITRIX_TIMEOUT_MS,
+      maxRetries: parsed.BITRIX_MAX_RETRIES,
+      retryBudgetMs: parsed.BITRIX_RETRY_BUDGET_MS,
+      fieldMapFile: parsed.BITRIX_FIELD_MAP_FILE,
+      fieldMapJson: parsed.BITRIX_FIELD_MAP_JSON,
+      diskStorageId: parsed.BITRIX_DISK_STORAGE_ID,
+    },
+    storage: {
+      driver: parsed.STORAGE_DRIVER as 's3' | 'local',
+      bucket: parsed.S3_BUCKET,
+      endpoint: parsed.S3_ENDPOINT,
+      region: parsed.S3_REGION,
+      accessKey: parsed.S3_ACCESS_KEY,
+      secretKey: parsed.S3_SECRET_KEY,
+      forcePathStyle: bool(parsed.S3_FORCE_PATH_STYLE, true),
+      localDir: parsed.STORAGE_LOCAL_DIR,
+    },
+    mail: {
+      transport: parsed.MAIL_TRANSPORT as 'smtp' | 'file',
+      smtpUrl: parsed.SMTP_URL,
+      from: parsed.MAIL_FROM,
+      fileDir: parsed.MAIL_DIR,
+      emailDelivery: parsed.EMAIL_DELIVERY as 'smtp' | 'bitrix',
+    },
+    auth: {
+      jwtSecret: parsed.JWT_SECRET,
+      jwtRefreshSecret: parsed.JWT_REFRESH_SECRET,
+      accessTtlSeconds: parsed.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlSeconds: parsed.REFRESH_TOKEN_TTL_SECONDS,
+      cookieSecure,
+      cookieSameSite,
+      cookieDomain: parsed.COOKIE_DOMAIN,
+      loginRateLimit: parsed.LOGIN_RATE_LIMIT,
+      loginMaxFailures: parsed.LOGIN_MAX_FAILURES,
+      loginLockMinutes: parsed.LOGIN_LOCK_MINUTES,
+      bcryptCost: parsed.BCRYPT_COST,
+      passwordResetTtlMinutes: 60,
+      resetPasswordUrl: parsed.RESET_PASSWORD_URL ?? `${publicUrl}/reset-password`,
+    },
+    cpf: { encryptionKey: cpfKey, hmacKey: Buffer.from(parsed.CPF_HMAC_KEY, 'utf8') },
+    cors: {
+      origins: (parsed.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    },
+    limits: {
+      maxAttachmentBytes: parsed.MAX_ATTACHMENT_BYTES,
+      maxRequestAttachmentBytes: parsed.MAX_REQUEST_ATTACHMENT_BYTES,
+      maxAvatarBytes: parsed.MAX_AVATAR_BYTES,
+      // base64 inflates by 4/3; leave room for the rest of the JSON.
+      bodyLimitBytes: Math.ceil((parsed.MAX_REQUEST_ATTACHMENT_BYTES * 4) / 3) + 1024 * 1024,
+    },
+    redisUrl: parsed.REDIS_URL,
+  } satisfies AppConfig);
+  return config;
+}
+
+/** Variables whose values are never printed, not even in a validation error. */
+export const SECRET_NAMES = new Set([
+  'DATABASE_URL',
+  'BITRIX_INBOUND_URL',
+  'BITRIX_APP_TOKEN',
+  'S3_SECRET_KEY',
+  'SMTP_URL',
+  'JWT_SECRET',
+  'JWT_REFRESH_SECRET',
+  'CPF_ENCRYPTION_KEY',
+  'CPF_HMAC_KEY',
+  'REDIS_URL',
+]);

@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { createApp } from './app.setup';
+import { AppConfig } from './config/app-config';
+import { ConfigError, loadAppConfig } from './config/config.loader';
+import { runMigrationsOn } from './database/migrate';
+
+/** Starts the API from env vars (deployments; `npm start` goes through scripts/start-embedded.mjs first). */
+export async function bootstrap(env: Record<string, string | undefined> = process.env): Promise<{ config: AppConfig; close: () => Promise<void> }> {
+  let config: AppConfig;
+  try {
+    config = loadAppConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  if (config.database.runMigrations) await runMigrationsOn(config.database.url);
+  const app = await createApp(config);
+  await app.listen(config.port, process.env.HOST ?? '0.0.0.0');
+  return { config, close: () => app.close() };
+}
+
+if (require.main === module) {
+  bootstrap().catch((error: unknown) => {
+    process.stderr.write(`Fatal: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}

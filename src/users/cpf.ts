@@ -1,0 +1,51 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+
+/** Digits only. */
+export function normalizeCpf(cpf: string): string {
+  return cpf.replace(/\D/g, '');
+}
+
+/** Brazilian CPF check digits (seed section 8.1); rejects repeated digits such as 111.111.111-11. */
+export function isValidCpf(input: string): boolean {
+  if (!/^(\d{11}|\d{3}\.\d{3}\.\d{3}-\d{2})$/.test(input.trim())) return false;
+  const cpf = normalizeCpf(input);
+  if (/^(\d)\1{10}$/.test(cpf)) return false;
+  const digits = [...cpf].map(Number);
+  const checkDigit = (length: number) => {
+    let sum = 0;
+    for (let i = 0; i < length; i++) sum += digits[i] * (length + 1 - i);
+    const rest = (sum * 10) % 11;
+    return rest === 10 ? 0 : rest;
+  };
+  return checkDigit(9) === digits[9] && checkDigit(10) === digits[10];
+}
+
+/**
+ * CPF at rest: AES-256-GCM ciphertext (`v1.<iv>.<tag>.<data>`, base64url) plus an HMAC-SHA256
+ * of the digits for uniqueness and look-ups. The plain CPF is never stored.
+ */
+export class CpfCipher {
+  constructor(
+    private readonly encryptionKey: Buffer,
+    private readonly hmacKey: Buffer,
+  ) {}
+
+  encrypt(cpf: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.encryptionKey, iv);
+    const data = Buffer.concat([cipher.update(normalizeCpf(cpf), 'utf8'), cipher.final()]);
+    return ['v1', iv, cipher.getAuthTag(), data].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+  }
+
+  decrypt(stored: string): string {
+    const [version, iv, tag, data] = stored.split('.');
+    if (version !== 'v1' || !iv || !tag || !data) throw new Error('Unknown CPF ciphertext format');
+    const decipher = createDecipheriv('aes-256-gcm', this.encryptionKey, Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+  }
+
+  hash(cpf: string): string {
+    return createHmac('sha256', this.hmacKey).update(normalizeCpf(cpf)).digest('hex');
+  }
+}

@@ -1,0 +1,18 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** `UserOut` of the seed. The CPF is never part of it. */
+export class UserOutDto {
+  @ApiProperty({ example: 1 }) id!: number;
+  @ApiProperty({ example: 'João Silva' }) full_name!: string;
+  @ApiProperty({ example: 'joao.silva@carvalima.com' }) email!: string;
+  @ApiProperty({ example: 'Matriz' }) filial!: string;
+  @ApiProperty({ example: '12345678' }) matricula!: string;
+  @ApiProperty({ example: 'TI' }) department!: string;
+  @ApiProperty({ example: '+55 11 98765-4321', nullable: true, type: String }) phone_number!: string | null;
+  @ApiProperty({ description: 'Presigned URL (168 h)', nullable: true, type: String }) profile_picture_url!: string | null;
+  @ApiProperty({ example: true }) is_active!: boolean;
+  @ApiProperty({ example: false }) is_admin!: boolean;
+  @ApiProperty({ example: '2024-01-15T10:30:00Z' }) created_at!: Date;
+  @ApiProperty({ example: '2024-01-15T10:30:00Z' }) updated_at!: Date;
+}
+
