@@ -1,11 +1,14 @@
 import 'reflect-metadata';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from './app.setup';
 import { AppConfig } from './config/app-config';
 import { ConfigError, loadAppConfig } from './config/config.loader';
 import { runMigrationsOn } from './database/migrate';
 
 /** Starts the API from env vars (deployments; `npm start` goes through scripts/start-embedded.mjs first). */
-export async function bootstrap(env: Record<string, string | undefined> = process.env): Promise<{ config: AppConfig; close: () => Promise<void> }> {
+export async function bootstrap(
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ app: NestExpressApplication; config: AppConfig; close: () => Promise<void> }> {
   let config: AppConfig;
   try {
     config = loadAppConfig(env);
@@ -19,7 +22,7 @@ export async function bootstrap(env: Record<string, string | undefined> = proces
   if (config.database.runMigrations) await runMigrationsOn(config.database.url);
   const app = await createApp(config);
   await app.listen(config.port, process.env.HOST ?? '0.0.0.0');
-  return { config, close: () => app.close() };
+  return { app, config, close: () => app.close() };
 }
 
 if (require.main === module) {

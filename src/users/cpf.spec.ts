@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CpfCipher, isValidCpf, normalizeCpf } from './cpf';
+import { CpfCipher, isValidCpf, makeValidCpf, normalizeCpf } from './cpf';
 
 describe('CPF rules', () => {
   it.each(['529.982.247-25', '52998224725', '111.444.777-35'])('accepts valid CPF %s', (cpf) => {
@@ -29,5 +29,11 @@ describe('CPF rules', () => {
     const parts = cipher.encrypt('52998224725').split('.');
     parts[3] = Buffer.from('00000000000').toString('base64url');
     expect(() => cipher.decrypt(parts.join('.'))).toThrow();
+  });
+});
+
+describe('makeValidCpf', () => {
+  it.each([0, 1, 123456789, 999999999, 111111111])('makes a valid CPF from %p', (base) => {
+    expect(isValidCpf(makeValidCpf(base))).toBe(true);
   });
 });

@@ -20,6 +20,19 @@ export function isValidCpf(input: string): boolean {
   return checkDigit(9) === digits[9] && checkDigit(10) === digits[10];
 }
 
+/** A valid CPF (with check digits) for a 9-digit base number; used for seeded demo accounts. */
+export function makeValidCpf(base: number): string {
+  const digits = [...String(base % 1_000_000_000).padStart(9, '0')].map(Number);
+  if (new Set(digits).size === 1) digits[8] = (digits[8] + 1) % 10;
+  for (const length of [9, 10]) {
+    let sum = 0;
+    for (let i = 0; i < length; i++) sum += digits[i] * (length + 1 - i);
+    const rest = (sum * 10) % 11;
+    digits.push(rest === 10 ? 0 : rest);
+  }
+  return digits.join('');
+}
+
 /**
  * CPF at rest: AES-256-GCM ciphertext (`v1.<iv>.<tag>.<data>`, base64url) plus an HMAC-SHA256
  * of the digits for uniqueness and look-ups. The plain CPF is never stored.

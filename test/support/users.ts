@@ -1,22 +1,12 @@
 import request from 'supertest';
+import { makeValidCpf } from '../../src/users/cpf';
 import type { TestStack } from './test-stack';
 
 let counter = 0;
 
-/** Valid CPF for a number (computes the two check digits). */
+/** A valid CPF, formatted 000.000.000-00, for a seed number. */
 export function makeCpf(seed: number): string {
-  const base = String(100000000 + ((seed * 7919) % 899999999)).padStart(9, '1').slice(0, 9);
-  const digits = [...base].map(Number);
-  if (new Set(digits).size === 1) digits[0] = (digits[0] + 1) % 10;
-  const dv = (len: number) => {
-    let sum = 0;
-    for (let i = 0; i < len; i++) sum += digits[i] * (len + 1 - i);
-    const rest = (sum * 10) % 11;
-    return rest === 10 ? 0 : rest;
-  };
-  digits.push(dv(9));
-  digits.push(dv(10));
-  const s = digits.join('');
+  const s = makeValidCpf((seed * 7919) % 1_000_000_000);
   return `${s.slice(0, 3)}.${s.slice(3, 6)}.${s.slice(6, 9)}-${s.slice(9)}`;
 }
 

