@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
+import { BitrixEmulator, EmulatorOptions, startBitrixEmulator } from '../../bitrix-emulator/src';
 import { createApp } from '../../src/app.setup';
 import { AppConfig } from '../../src/config/app-config';
 import { loadAppConfig } from '../../src/config/config.loader';
@@ -21,14 +22,21 @@ export interface TestStack {
   databaseUrl: string;
   mailbox: Mailbox;
   s3: S3TestServer;
+  /** The Bitrix24 emulator over real HTTP, when started with `bitrix`. Its events go to this app's webhook. */
+  bitrix?: BitrixEmulator;
   close: () => Promise<void>;
 }
 
 export interface TestStackOptions {
   /** Extra or overriding env vars (SPEC names). */
   env?: Record<string, string>;
-  /** Called after the infrastructure started and before the app is built (e.g. to start the Bitrix emulator). */
+  /** Called after the infrastructure started and before the app is built. */
   beforeApp?: (env: Record<string, string>) => Promise<void> | void;
+  /**
+   * Start the Bitrix24 emulator as the portal (BITRIX_INBOUND_URL, BITRIX_APP_TOKEN wired), with these options.
+   * By default its rate limit is off (tests about the limiter turn it on) and events go to `<app>/webhook-bitrix24`.
+   */
+  bitrix?: Partial<EmulatorOptions> | boolean;
 }
 
 /** Test secrets: random per run, the right sizes. */
@@ -74,12 +82,24 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...testSecrets(),
     ...options.env,
   };
+  let bitrix: BitrixEmulator | undefined;
+  if (options.bitrix) {
+    bitrix = await startBitrixEmulator({
+      rateLimit: 0,
+      applicationToken: env.BITRIX_APP_TOKEN,
+      eventDelayMs: 5,
+      ...(typeof options.bitrix === 'object' ? options.bitrix : {}),
+    });
+    env.BITRIX_INBOUND_URL = bitrix.inboundUrl;
+    env.BITRIX_APP_TOKEN = bitrix.options.applicationToken;
+  }
   await options.beforeApp?.(env);
   const config = loadAppConfig(env);
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
+  if (bitrix && !bitrix.options.eventHandlerUrl) bitrix.options.eventHandlerUrl = `${url}/webhook-bitrix24`;
   return {
     app,
     url,
@@ -89,8 +109,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     databaseUrl: db.url,
     mailbox,
     s3,
+    bitrix,
     close: async () => {
       await app.close();
+      await bitrix?.close();
       await Promise.all([mailbox.stop(), s3.stop()]);
       await db.drop();
     },
