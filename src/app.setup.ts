@@ -3,10 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { AppConfig } from './config/app-config';
+import { RealtimeIoAdapter } from './realtime/realtime-io.adapter';
 
 /** Builds the whole app (not yet listening). Shared by main.ts and the e2e tests. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -16,12 +18,30 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.useLogger(app.get(Logger));
   configureApp(app, config);
+  // Socket.IO: path, CORS and the cross-instance adapter (PostgreSQL, or Redis with REDIS_URL).
+  app.useWebSocketAdapter(await RealtimeIoAdapter.connect(app, config));
   return app;
 }
 
 function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.set('query parser', 'extended');
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      // Swagger UI (same origin) needs inline styles and data: images; nothing else is served as HTML.
+      contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', 'https:'], 'style-src': ["'self'", "'unsafe-inline'"] } },
+      crossOriginResourcePolicy: { policy: 'same-site' },
+    }),
+  );
+  app.enableCors({
+    origin: config.cors.origins,
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Disposition'],
+    maxAge: 600,
+  });
   app.use(cookieParser());
   app.useBodyParser('json', { limit: config.limits.bodyLimitBytes });
   app.useBodyParser('urlencoded', { extended: true, limit: '1mb', parameterLimit: 2000 });

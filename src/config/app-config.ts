@@ -82,6 +82,11 @@ export class AppConfig {
     origins: string[];
   };
 
+  security!: {
+    /** Refuse cookie-authenticated state-changing requests from origins outside CORS_ORIGINS / PUBLIC_URL. */
+    csrfOriginCheck: boolean;
+  };
+
   limits!: {
     maxAttachmentBytes: number;
     maxRequestAttachmentBytes: number;

@@ -76,6 +76,7 @@ class EnvSchema {
   @IsString() @MinLength(SECRET_MIN) CPF_HMAC_KEY!: string;
 
   @IsOptional() @IsString() CORS_ORIGINS?: string;
+  @IsOptional() @IsBooleanString() CSRF_ORIGIN_CHECK?: string;
 
   @Type(() => Number) @IsInt() @Min(1) MAX_ATTACHMENT_BYTES: number = 10 * 1024 * 1024;
   @Type(() => Number) @IsInt() @Min(1) MAX_REQUEST_ATTACHMENT_BYTES: number = 25 * 1024 * 1024;
@@ -217,6 +218,7 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
         .map((o) => o.trim().replace(/\/+$/, ''))
         .filter(Boolean),
     },
+    security: { csrfOriginCheck: bool(parsed.CSRF_ORIGIN_CHECK, true) },
     limits: {
       maxAttachmentBytes: parsed.MAX_ATTACHMENT_BYTES,
       maxRequestAttachmentBytes: parsed.MAX_REQUEST_ATTACHMENT_BYTES,

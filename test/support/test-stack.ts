@@ -79,6 +79,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     BCRYPT_COST: '4',
     LOGIN_RATE_LIMIT: '1000',
     CORS_ORIGINS: 'http://localhost:5173',
+    // The CSRF Origin check is on in every deployment; test/security turns it on to test it, other tests
+    // send cookies without an Origin header like a non-browser client would.
+    CSRF_ORIGIN_CHECK: 'false',
     ...testSecrets(),
     ...options.env,
   };

@@ -1,0 +1,86 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { BitrixStats } from '../bitrix/bitrix-stats';
+
+/**
+ * Prometheus metrics of this process: HTTP latency by route, Bitrix calls and errors by method, and
+ * gauges other modules register (queue depth, connected sockets) through `registerGauge`.
+ */
+@Injectable()
+export class MetricsService implements OnModuleDestroy {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  private readonly bitrixRequests = new Counter({
+    name: 'bitrix_requests_total',
+    help: 'HTTP requests sent to Bitrix24, by REST method and HTTP status',
+    labelNames: ['method', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly bitrixDuration = new Histogram({
+    name: 'bitrix_request_duration_seconds',
+    help: 'Latency of Bitrix24 HTTP requests by REST method',
+    labelNames: ['method'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15, 30],
+    registers: [this.registry],
+  });
+
+  private readonly bitrixErrors = new Counter({
+    name: 'bitrix_errors_total',
+    help: 'Bitrix24 errors by REST method and error code',
+    labelNames: ['method', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly bitrixRetries = new Counter({
+    name: 'bitrix_retries_total',
+    help: 'Bitrix24 calls retried, by REST method and error code',
+    labelNames: ['method', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly unsubscribe: () => void;
+
+  constructor(bitrixStats: BitrixStats) {
+    collectDefaultMetrics({ register: this.registry });
+    this.unsubscribe = bitrixStats.subscribe((event) => {
+      if (event.type === 'request') {
+        this.bitrixRequests.inc({ method: event.method, status: String(event.status ?? 'network') });
+        this.bitrixDuration.observe({ method: event.method }, event.durationMs / 1000);
+      } else if (event.type === 'error') {
+        this.bitrixErrors.inc({ method: event.method, code: event.code || 'unknown' });
+      } else {
+        this.bitrixRetries.inc({ method: event.method, code: event.code || 'unknown' });
+      }
+    });
+  }
+
+  /** A gauge whose value is read at scrape time (e.g. queue depth, connected sockets). */
+  registerGauge(name: string, help: string, read: () => number | Promise<number>): void {
+    if (this.registry.getSingleMetric(name)) return;
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        this.set(await read());
+      },
+    });
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+}

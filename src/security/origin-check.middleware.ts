@@ -1,0 +1,39 @@
+import { ForbiddenException, Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { AppConfig } from '../config/app-config';
+import { ACCESS_COOKIE, REFRESH_COOKIE } from '../auth/auth-user';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function originOf(value: string | undefined): string | null {
+  if (!value) return null;
+  try {
+    return new URL(value).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CSRF defence for cookie sessions: a state-changing request that carries our auth cookies must come
+ * from an allowed Origin (CORS_ORIGINS or this API's own PUBLIC_URL, for Swagger UI). Requests
+ * authenticated by `Authorization: Bearer` or by nothing (login, webhooks) are not affected.
+ */
+@Injectable()
+export class OriginCheckMiddleware implements NestMiddleware {
+  private readonly allowed: Set<string>;
+
+  constructor(private readonly config: AppConfig) {
+    this.allowed = new Set([...config.cors.origins, originOf(config.publicUrl)].filter((o): o is string => !!o));
+  }
+
+  use(req: Request, _res: Response, next: NextFunction): void {
+    if (!this.config.security.csrfOriginCheck || SAFE_METHODS.has(req.method)) return next();
+    const cookies = (req.cookies ?? {}) as Record<string, unknown>;
+    const usesCookieSession = ACCESS_COOKIE in cookies || REFRESH_COOKIE in cookies;
+    if (!usesCookieSession || req.headers.authorization) return next();
+    const origin = originOf(req.get('origin')) ?? originOf(req.get('referer'));
+    if (origin && this.allowed.has(origin)) return next();
+    next(new ForbiddenException('Origem da requisição não permitida (proteção CSRF)'));
+  }
+}

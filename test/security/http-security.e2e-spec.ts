@@ -1,0 +1,75 @@
+import request from 'supertest';
+import { createUser } from '../support/users';
+import { startTestStack, TestStack } from '../support/test-stack';
+
+describe('HTTP security (helmet, CORS, CSRF Origin check, metrics)', () => {
+  let stack: TestStack;
+  const spa = 'http://localhost:5173';
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { CSRF_ORIGIN_CHECK: 'true', CORS_ORIGINS: spa } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('sends security headers and a request id, without x-powered-by', async () => {
+    const res = await request(stack.url).get('/health').expect(200);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['strict-transport-security']).toBeDefined();
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-request-id']).toMatch(/^[\w-]{8,}$/);
+  });
+
+  it('allows CORS with credentials for the configured origin only', async () => {
+    const ok = await request(stack.url).options('/auth/me').set('Origin', spa).set('Access-Control-Request-Method', 'GET');
+    expect(ok.headers['access-control-allow-origin']).toBe(spa);
+    expect(ok.headers['access-control-allow-credentials']).toBe('true');
+    const evil = await request(stack.url).options('/auth/me').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'GET');
+    expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses a cookie-authenticated POST without an allowed Origin (403) and accepts it from the SPA', async () => {
+    const user = await createUser(stack);
+    const cookie = user.cookies.join('; ');
+    const none = await request(stack.url).post('/auth/users/me/phone').set('Cookie', cookie).send({ phone_number: '+55 11 90000-0000' });
+    expect(none.status).toBe(403);
+    expect(none.body.detail).toContain('CSRF');
+    await request(stack.url)
+      .post('/auth/users/me/phone')
+      .set('Cookie', cookie)
+      .set('Origin', 'https://evil.example')
+      .send({ phone_number: '+55 11 90000-0000' })
+      .expect(403);
+    await request(stack.url)
+      .post('/auth/users/me/phone')
+      .set('Cookie', cookie)
+      .set('Origin', spa)
+      .send({ phone_number: '+55 11 90000-0000' })
+      .expect(200);
+    // Bearer-authenticated clients (integrators) carry no ambient credentials: no Origin needed.
+    await request(stack.url)
+      .post('/auth/users/me/phone')
+      .set('Authorization', `Bearer ${user.accessToken}`)
+      .send({ phone_number: '+55 11 90000-0001' })
+      .expect(200);
+  });
+
+  it('serves Prometheus metrics with HTTP latency by route', async () => {
+    await request(stack.url).get('/health').expect(200);
+    await request(stack.url).get('/auth/users/12').expect(401);
+    const res = await request(stack.url).get('/metrics').expect(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.text).toMatch(/http_request_duration_seconds_bucket\{[^}]*route="\/auth\/users\/:user_id"/);
+    expect(res.text).toContain('process_resident_memory_bytes');
+    expect(res.text).toContain('# TYPE bitrix_requests_total counter');
+  });
+
+  it('answers 413 with a JSON error for an oversized body', async () => {
+    const huge = JSON.stringify({ matricula: '1', password: 'x'.repeat(40 * 1024 * 1024) });
+    const res = await request(stack.url).post('/auth/login').set('Content-Type', 'application/json').send(huge);
+    expect(res.status).toBe(413);
+    expect(res.body.statusCode).toBe(413);
+  });
+});
