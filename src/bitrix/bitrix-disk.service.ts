@@ -1,0 +1,76 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { BitrixClient } from './bitrix.client';
+import { BitrixFileRef } from './bitrix-activity.mapper';
+import { BitrixError } from './bitrix.errors';
+import { BitrixDiskFile } from './bitrix.types';
+
+export interface BitrixFileContent {
+  name: string;
+  bytes: Buffer;
+  contentType: string | null;
+}
+
+/** Bitrix Disk (reference §2.6): ticket attachments are uploaded to `config.bitrix.diskStorageId`. */
+@Injectable()
+export class BitrixDisk {
+  private readonly logger = new Logger(BitrixDisk.name);
+
+  constructor(
+    private readonly client: BitrixClient,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * `disk.storage.uploadfile` with `fileContent: [name, base64]`. `generateUniqueName` avoids the portal's
+   * "name already exists" error when two tickets attach `screenshot.png`. Not retried after an ambiguous failure.
+   */
+  async uploadFile(name: string, bytes: Buffer | Uint8Array, options: { storageId?: string | number } = {}): Promise<BitrixDiskFile> {
+    const safeName = name.trim() || 'arquivo';
+    return this.client.call<BitrixDiskFile>('disk.storage.uploadfile', {
+      id: options.storageId ?? this.config.bitrix.diskStorageId,
+      data: { NAME: safeName },
+      fileContent: [safeName, Buffer.from(bytes).toString('base64')],
+      generateUniqueName: true,
+    });
+  }
+
+  /** `disk.file.get` (BitrixNotFoundError when missing). */
+  async getFile(diskFileId: number | string): Promise<BitrixDiskFile> {
+    return this.client.call<BitrixDiskFile>('disk.file.get', { id: diskFileId });
+  }
+
+  /** Bytes of a Disk file: `disk.file.get`, then a plain GET of its DOWNLOAD_URL. */
+  async downloadFile(diskFileId: number | string, options: { maxBytes?: number } = {}): Promise<BitrixFileContent> {
+    const file = await this.getFile(diskFileId);
+    if (!file.DOWNLOAD_URL) throw new BitrixError(502, 'Arquivo do Bitrix24 sem link de download', { method: 'disk.file.get', code: 'NO_DOWNLOAD_URL' });
+    const downloaded = await this.client.download(file.DOWNLOAD_URL, { label: 'disk.download', maxBytes: options.maxBytes });
+    return { name: file.NAME || downloaded.fileName || `arquivo-${diskFileId}`, bytes: downloaded.bytes, contentType: downloaded.contentType };
+  }
+
+  /** Bytes behind a portal link (comment `urlDownload`, activity FILES `url`). */
+  async downloadUrl(url: string, options: { fallbackName?: string; maxBytes?: number } = {}): Promise<BitrixFileContent> {
+    const downloaded = await this.client.download(url, { label: 'file.download', maxBytes: options.maxBytes });
+    return { name: downloaded.fileName || options.fallbackName || 'arquivo', bytes: downloaded.bytes, contentType: downloaded.contentType };
+  }
+
+  /**
+   * A file of an activity or comment: first its own link; if that link needs a browser session (login page,
+   * 401/403/404), falls back to `disk.file.get` with its id (the seed's approach).
+   */
+  async downloadAttachment(file: BitrixFileRef, options: { maxBytes?: number } = {}): Promise<BitrixFileContent> {
+    if (file.url) {
+      try {
+        const content = await this.downloadUrl(file.url, { fallbackName: file.name ?? `arquivo-${file.bitrixFileId}`, maxBytes: options.maxBytes });
+        const looksLikeLoginPage = (content.contentType ?? '').includes('text/html') && !/\.html?$/i.test(content.name);
+        if (!looksLikeLoginPage) return { ...content, name: file.name ?? content.name };
+        this.logger.warn(`Bitrix file ${file.bitrixFileId}: link answered an HTML page; trying disk.file.get`);
+      } catch (e) {
+        if (!(e instanceof BitrixError) || ![401, 403, 404].includes(e.upstreamStatus ?? 0)) throw e;
+        this.logger.warn(`Bitrix file ${file.bitrixFileId}: link refused (HTTP ${e.upstreamStatus}); trying disk.file.get`);
+      }
+    }
+    const content = await this.downloadFile(file.bitrixFileId, options);
+    return { ...content, name: file.name ?? content.name };
+  }
+}
