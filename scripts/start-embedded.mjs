@@ -62,6 +62,7 @@ async function main() {
       webhookCode: secrets.EMULATOR_WEBHOOK_CODE,
       applicationToken: secrets.BITRIX_APP_TOKEN,
       eventHandlerUrl: `http://127.0.0.1:${port}/webhook-bitrix24`,
+      stateFile: path.join(dataDir, 'bitrix-emulator.json'),
     });
     stops.unshift(() => emulator.close());
     bitrixInboundUrl = emulator.inboundUrl;

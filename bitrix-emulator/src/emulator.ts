@@ -13,6 +13,7 @@ import { FileInput, Portal } from './portal';
 import { LeakyBucket } from './rate-limiter';
 import { handleRest } from './rest-router';
 import { RestFaultKind, RestFaultOptions, RestFaultRule, RestFaults } from './rest-faults';
+import { applyState, readStateFile, serializeState, StatePersister } from './state-file';
 import { EmulatorStats, StatsRecorder } from './stats';
 import { Row, SentEmail } from './store';
 
@@ -42,7 +43,10 @@ export interface BitrixEmulator {
   readonly files: FileView[];
   readonly sentEmails: SentEmail[];
   readonly users: Row[];
+  /** Stops the server; with `stateFile`, first writes any unsaved change (rejects if that write fails). */
   close(): Promise<void>;
+  /** With `stateFile`: writes any unsaved change now. Without it: resolves at once. */
+  saveState(): Promise<void>;
   /** Clears data, stats, faults, deliveries and the rate bucket (the webhook user is re-seeded). */
   reset(): void;
 
@@ -81,11 +85,33 @@ class EmulatorImpl implements BitrixEmulator {
   private readonly faults = new RestFaults();
   private readonly bucket: LeakyBucket;
   private server: Server | null = null;
+  private persister: StatePersister | null = null;
 
   constructor(readonly options: EmulatorOptions) {
     this.portal = new Portal(options);
     this.bucket = new LeakyBucket(() => ({ rate: this.options.rateLimit, burst: this.options.rateBurst }));
     this.seedWebhookUser();
+  }
+
+  /** Loads `file` when it exists (throws StateFileError when it is unusable) and saves from now on. */
+  async openStateFile(file: string): Promise<void> {
+    const state = await readStateFile(file);
+    if (state) {
+      applyState(this.portal, state);
+      if (!this.portal.store.users.has(this.options.webhookUserId)) this.seedWebhookUser();
+    }
+    this.persister = new StatePersister(file, () => serializeState(this.portal));
+    // Writing at once creates the file and surfaces an unwritable location at start, not at the first change.
+    await this.persister.save();
+  }
+
+  /** Called after anything that may have changed portal data. */
+  private changed(): void {
+    this.persister?.schedule();
+  }
+
+  saveState(): Promise<void> {
+    return this.persister ? this.persister.flush() : Promise.resolve();
   }
 
   async listen(): Promise<void> {
@@ -111,9 +137,19 @@ class EmulatorImpl implements BitrixEmulator {
     const url = new URL(req.url ?? '/', this.url);
     if (isDownloadPath(url.pathname)) handleDownload(req, res, url, this.portal);
     else if (url.pathname === '/rest' || url.pathname.startsWith('/rest/')) {
-      await handleRest(req, res, url, { portal: this.portal, stats: this.statsRecorder, faults: this.faults, bucket: this.bucket });
-    } else if (url.pathname.startsWith('/admin/')) await handleAdmin(req, res, url, this);
-    else sendJson(res, 404, { error: 'NOT_FOUND', error_description: 'Unknown path. REST lives under /rest/{userId}/{code}/, the admin API under /admin/.' });
+      try {
+        await handleRest(req, res, url, { portal: this.portal, stats: this.statsRecorder, faults: this.faults, bucket: this.bucket });
+      } finally {
+        // Any REST call may have written; the persister skips the write when nothing did.
+        this.changed();
+      }
+    } else if (url.pathname.startsWith('/admin/')) {
+      try {
+        await handleAdmin(req, res, url, this);
+      } finally {
+        this.changed();
+      }
+    } else sendJson(res, 404, { error: 'NOT_FOUND', error_description: 'Unknown path. REST lives under /rest/{userId}/{code}/, the admin API under /admin/.' });
   }
 
   get url(): string {
@@ -131,11 +167,14 @@ class EmulatorImpl implements BitrixEmulator {
     this.portal.events.close();
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
+    // After the server is down no request can change anything: this write is the last one.
+    await this.persister?.close();
   }
 
   reset(): void {
@@ -145,6 +184,7 @@ class EmulatorImpl implements BitrixEmulator {
     this.faults.clear();
     this.bucket.reset();
     this.seedWebhookUser();
+    this.changed();
   }
 
   private seedWebhookUser(): void {
@@ -163,7 +203,9 @@ class EmulatorImpl implements BitrixEmulator {
 
   // --- data -----------------------------------------------------------------------------------
   seedUser(user: SeedUserInput): Row {
-    return userRow(this.portal, seedPortalUser(this.portal, user));
+    const row = userRow(this.portal, seedPortalUser(this.portal, user));
+    this.changed();
+    return row;
   }
 
   get users(): Row[] {
@@ -171,11 +213,15 @@ class EmulatorImpl implements BitrixEmulator {
   }
 
   createDeal(fields: Record<string, unknown>): Row {
-    return createPortalDeal(this.portal, fields, { actorId: this.actorId, trusted: true });
+    const row = createPortalDeal(this.portal, fields, { actorId: this.actorId, trusted: true });
+    this.changed();
+    return row;
   }
 
   updateDeal(id: number, fields: Record<string, unknown>): Row {
-    return updatePortalDeal(this.portal, id, fields, { actorId: this.actorId, trusted: true });
+    const row = updatePortalDeal(this.portal, id, fields, { actorId: this.actorId, trusted: true });
+    this.changed();
+    return row;
   }
 
   moveDealStage(id: number, stageId: string): Row {
@@ -190,6 +236,7 @@ class EmulatorImpl implements BitrixEmulator {
 
   deleteDeal(id: number): void {
     deletePortalDeal(this.portal, id);
+    this.changed();
   }
 
   addActivity(dealId: number, fields: ActivityInput): Row {
@@ -199,11 +246,13 @@ class EmulatorImpl implements BitrixEmulator {
       input.COMMUNICATIONS = [{ VALUE: Number(input.TYPE_ID) === 4 ? 'cliente@example.com' : '+550000000000', ENTITY_TYPE_ID: 3, ENTITY_ID: 0 }];
     }
     const record = createActivity(this.portal, input, files ?? [], this.actorId);
+    this.changed();
     return activityRow(this.portal, record, [...Object.keys(record.row), 'COMMUNICATIONS', 'FILES']);
   }
 
   addComment(dealId: number, text: string, files: FileInput[] = []): Row {
     const record = addDealComment(this.portal, { entityId: dealId, entityType: 'deal', comment: text, files }, this.actorId);
+    this.changed();
     return commentRow(this.portal, record);
   }
 
@@ -321,6 +370,7 @@ export type EmulatorInternals = EmulatorImpl;
 
 export async function startBitrixEmulator(options: Partial<EmulatorOptions> = {}): Promise<BitrixEmulator> {
   const emulator = new EmulatorImpl(resolveOptions(options));
+  if (emulator.options.stateFile) await emulator.openStateFile(emulator.options.stateFile);
   await emulator.listen();
   return emulator;
 }

@@ -3,6 +3,7 @@ export { startBitrixEmulator } from './emulator';
 export type { BitrixEmulator, FileView } from './emulator';
 export type { EmulatorOptions, UserFieldDefinition } from './options';
 export { DEFAULT_DEAL_USER_FIELDS } from './options';
+export { StateFileError } from './state-file';
 export type { EventDelivery, EventFaults, ReorderFault, DeliveryOutcome } from './events';
 export type { RestFaultKind, RestFaultOptions, RestFaultRule } from './rest-faults';
 export type { EmulatorStats, CallRecord, CallOutcome } from './stats';

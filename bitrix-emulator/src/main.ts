@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     rateLimit: numberFromEnv('EMULATOR_RATE_LIMIT'),
     rateBurst: numberFromEnv('EMULATOR_RATE_BURST'),
     latencyMs: numberFromEnv('EMULATOR_LATENCY_MS'),
+    stateFile: process.env.EMULATOR_STATE_FILE || undefined,
   };
   const emulator = await startBitrixEmulator(options);
   const demoUsers = [
@@ -28,7 +29,9 @@ async function main(): Promise<void> {
     { NAME: 'Carla', LAST_NAME: 'Mendes', EMAIL: 'carla.mendes@carvalima.com.br', UF_DEPARTMENT: [12, 14], WORK_POSITION: 'Coordenadora de TI' },
     { NAME: 'Diego', LAST_NAME: 'Ramos', EMAIL: 'diego.ramos@carvalima.com.br', UF_DEPARTMENT: [14], WORK_POSITION: 'Desenvolvedor' },
   ];
-  for (const user of demoUsers) emulator.seedUser(user);
+  // With a state file the demo users may already be there from an earlier run: seed only the missing ones.
+  const knownEmails = new Set(emulator.users.map((u) => String(u.EMAIL).toLowerCase()));
+  for (const user of demoUsers) if (!knownEmails.has(user.EMAIL.toLowerCase())) emulator.seedUser(user);
 
   // Local dev tool: printing the inbound URL (which embeds the webhook code) is intended.
   console.log(`Bitrix24 emulator listening on ${emulator.url}`);
@@ -36,15 +39,23 @@ async function main(): Promise<void> {
   console.log(`BITRIX_APP_TOKEN=${emulator.options.applicationToken}`);
   console.log(`Events -> ${emulator.options.eventHandlerUrl ?? '(no handler; set EMULATOR_HANDLER_URL or PATCH /admin/options)'}`);
   console.log(`Admin API: ${emulator.url}/admin/health`);
+  if (options.stateFile) console.log(`State file: ${options.stateFile} (${emulator.listDeals().length} deals)`);
 
+  // A repeated signal must not kill the process while close() writes the state file.
+  let stopping = false;
   const shutdown = (): void => {
+    if (stopping) return;
+    stopping = true;
     emulator.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: unknown) => {
+        console.error(err instanceof Error ? err.message : err);
+        process.exit(1);
+      },
     );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
 
 main().catch((err: unknown) => {

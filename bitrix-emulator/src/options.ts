@@ -39,6 +39,12 @@ export interface EmulatorOptions {
   utcOffsetMinutes: number;
   /** UF_CRM_* fields the portal defines for deals (crm.deal.fields, null defaults in crm.deal.get). */
   dealUserFields: UserFieldDefinition[];
+  /**
+   * JSON file that keeps the portal's data across restarts: loaded at start when it exists (a corrupt
+   * file is an error, never a silent reset), saved after changes (coalesced, atomic) and on close().
+   * Read at start only. Unset = in memory only.
+   */
+  stateFile?: string;
 }
 
 /** The helpdesk fields named in the seed (§5.1); priority items carry the seed's enumeration IDs. */

@@ -17,7 +17,8 @@ export interface FileInput {
 export class Portal {
   readonly store = new PortalStore();
   readonly events: EventDispatcher;
-  private readonly fileSecret = randomBytes(32);
+  /** Signs download tokens; kept in the state file (when one is used) so issued URLs survive a restart. */
+  fileSecret: Buffer = randomBytes(32);
   /** Set once the server listens (`http://127.0.0.1:port`). */
   baseUrl = '';
 

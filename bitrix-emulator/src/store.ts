@@ -1,4 +1,4 @@
-/** In-memory portal data. Rows are kept in their wire shape (string scalars, null for missing). */
+/** In-memory portal data (saved to disk only with the `stateFile` option, see state-file.ts). Rows are kept in their wire shape (string scalars, null for missing). */
 export type Row = Record<string, unknown>;
 
 export interface ActivityRecord {
@@ -73,7 +73,19 @@ class Sequence {
   reset(): void {
     this.current = this.first - 1;
   }
+  /** The last id handed out (first - 1 when none yet); used by the state file. */
+  get last(): number {
+    return this.current;
+  }
+  /** Restores a saved counter; it never goes below the start of the range. */
+  restore(last: number): void {
+    this.current = Math.max(last, this.first - 1);
+  }
 }
+
+/** The id counters, by the name the state file uses. */
+export const SEQUENCE_NAMES = ['dealIds', 'contactIds', 'activityIds', 'commentIds', 'diskObjectIds', 'fileIds', 'multifieldIds', 'userIds'] as const;
+export type SequenceName = (typeof SEQUENCE_NAMES)[number];
 
 /** Distinct id ranges per entity, so a client that mixes up ids gets "not found" instead of luck. */
 export class PortalStore {
@@ -102,8 +114,6 @@ export class PortalStore {
     this.files.clear();
     this.users.clear();
     this.sentEmails.length = 0;
-    for (const seq of [this.dealIds, this.contactIds, this.activityIds, this.commentIds, this.diskObjectIds, this.fileIds, this.multifieldIds, this.userIds]) {
-      seq.reset();
-    }
+    for (const name of SEQUENCE_NAMES) this[name].reset();
   }
 }
