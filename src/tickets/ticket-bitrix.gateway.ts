@@ -1,0 +1,222 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { BitrixActivities, BitrixEmailActivityInput } from '../bitrix/bitrix-activities.service';
+import { BitrixCommand, bitrixCommand } from '../bitrix/bitrix-batch';
+import { BitrixContactInput, BitrixContacts } from '../bitrix/bitrix-contacts.service';
+import { BitrixDeals } from '../bitrix/bitrix-deals.service';
+import { BitrixFieldMap } from '../bitrix/bitrix-field-map';
+import { BitrixTimelineComments } from '../bitrix/bitrix-timeline.service';
+import { BitrixUsers } from '../bitrix/bitrix-users.service';
+import { BitrixClient } from '../bitrix/bitrix.client';
+import { BitrixApiError, BitrixError } from '../bitrix/bitrix.errors';
+import {
+  BitrixContact,
+  BitrixDeal,
+  BitrixDealFields,
+  BitrixDiskFile,
+  BitrixTimelineComment,
+  BitrixTimelineCommentFile,
+  BitrixUser,
+} from '../bitrix/bitrix.types';
+import { AppConfig } from '../config/app-config';
+import type { DecodedAttachment } from './ticket-attachments.service';
+
+export interface TicketLookup {
+  /** The requester's existing Bitrix contact, if any. */
+  contact: BitrixContact | null;
+  /** The Bitrix user behind `resp_id`, if one was asked for and exists. */
+  responsible: BitrixUser | null;
+}
+
+export interface CreatedBitrixDeal {
+  bitrixDealId: number;
+  bitrixContactId: number | null;
+  /** The deal as Bitrix stored it (read back in the same batch), or null if that read failed. */
+  deal: BitrixDeal | null;
+}
+
+export interface CreatedBitrixComment {
+  commentId: number;
+  /** Bitrix file IDs of the comment's files, in the order they were sent (null when unknown). */
+  fileIds: (number | null)[];
+}
+
+/** Disk files uploaded before a failure; thrown so the caller can report them. */
+export class BitrixDiskPartialUploadError extends Error {
+  constructor(
+    readonly failure: BitrixError,
+    readonly uploadedFileIds: number[],
+  ) {
+    super(failure.message);
+  }
+}
+
+/**
+ * The Tickets module's use of Bitrix24, shaped to keep round trips low (SPEC §5: "use batch"):
+ * a ticket costs one lookup batch, one Disk batch when it has attachments, and one create batch.
+ * Every call goes through the shared BitrixModule services; this adapter only composes their commands.
+ */
+@Injectable()
+export class TicketBitrixGateway {
+  private readonly logger = new Logger(TicketBitrixGateway.name);
+
+  constructor(
+    private readonly client: BitrixClient,
+    private readonly deals: BitrixDeals,
+    private readonly contacts: BitrixContacts,
+    private readonly users: BitrixUsers,
+    private readonly timeline: BitrixTimelineComments,
+    private readonly activities: BitrixActivities,
+    private readonly fieldMap: BitrixFieldMap,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** One `batch` of reads: the requester's contact (by e-mail, then phone) and the responsible user. Safe to retry. */
+  async lookupForTicket(input: { email: string | null; phone: string | null; responsibleBitrixId: string | null }): Promise<TicketLookup> {
+    const commands: Record<string, BitrixCommand<unknown>> = {};
+    const contactKeys: string[] = [];
+    const email = input.email?.trim();
+    const phone = input.phone?.trim();
+    const addContactQuery = (key: string, filter: Record<string, string>) => {
+      commands[key] = bitrixCommand<BitrixContact[]>('crm.contact.list', { filter, select: ['ID', 'NAME', 'LAST_NAME', 'EMAIL', 'PHONE'], order: { ID: 'ASC' } });
+      contactKeys.push(key);
+    };
+    if (email) {
+      addContactQuery('email', { EMAIL: email });
+      if (email !== email.toLowerCase()) addContactQuery('emailLower', { EMAIL: email.toLowerCase() });
+    }
+    if (phone) {
+      addContactQuery('phone', { PHONE: phone });
+      const digits = phone.replace(/\D/g, '');
+      if (digits && digits !== phone) addContactQuery('phoneDigits', { PHONE: digits });
+    }
+    if (input.responsibleBitrixId) commands.responsible = this.users.getCommand(input.responsibleBitrixId);
+    if (Object.keys(commands).length === 0) return { contact: null, responsible: null };
+    const result = await this.client.batch(commands);
+    result.throwIfAnyError();
+    let contact: BitrixContact | null = null;
+    for (const key of contactKeys) {
+      const rows = result.find(key);
+      if (Array.isArray(rows) && rows.length > 0) {
+        contact = rows[0] as BitrixContact;
+        break;
+      }
+    }
+    const users = result.find('responsible');
+    const responsible = Array.isArray(users) ? ((users as BitrixUser[]).find((u) => String(u.ID) === String(input.responsibleBitrixId)) ?? null) : null;
+    return { contact, responsible };
+  }
+
+  /**
+   * One `batch` of `disk.storage.uploadfile` (the same parameters as BitrixDisk.uploadFile). Returns the Disk
+   * object IDs in order; if some uploads fail, throws BitrixDiskPartialUploadError with the IDs that did succeed.
+   */
+  async uploadToDisk(files: DecodedAttachment[]): Promise<number[]> {
+    if (!files.length) return [];
+    const commands: Record<string, BitrixCommand<BitrixDiskFile>> = {};
+    files.forEach((file, i) => {
+      commands[`f${i}`] = bitrixCommand<BitrixDiskFile>('disk.storage.uploadfile', {
+        id: this.config.bitrix.diskStorageId,
+        data: { NAME: file.filename },
+        fileContent: [file.filename, file.bytes.toString('base64')],
+        generateUniqueName: true,
+      });
+    });
+    const result = await this.client.batch(commands);
+    const ids: number[] = [];
+    let firstError: BitrixError | null = null;
+    files.forEach((_file, i) => {
+      const error = result.errors[`f${i}`];
+      const uploaded = result.find(`f${i}`);
+      if (uploaded && !error) ids.push(Number(uploaded.ID));
+      else firstError ??= error ?? new BitrixApiError({ method: 'disk.storage.uploadfile', code: 'BATCH_COMMAND_NOT_EXECUTED' });
+    });
+    if (firstError) throw new BitrixDiskPartialUploadError(firstError, ids);
+    return ids;
+  }
+
+  /**
+   * One `batch` (halt on error): the contact when it does not exist yet, the deal bound to it through
+   * `$result[contact]`, and a read-back of the deal through `$result[deal]`.
+   */
+  async createDeal(fields: BitrixDealFields, newContact: BitrixContactInput | null, existingContactId: number | null): Promise<CreatedBitrixDeal> {
+    const commands: Record<string, BitrixCommand<unknown>> = {};
+    const dealFields: BitrixDealFields = { ...fields };
+    if (newContact) {
+      commands.contact = this.contacts.addCommand(newContact);
+      dealFields.CONTACT_ID = '$result[contact]';
+    } else if (existingContactId) {
+      dealFields.CONTACT_ID = existingContactId;
+    }
+    commands.deal = this.deals.addCommand(dealFields);
+    commands.read = bitrixCommand<BitrixDeal>('crm.deal.get', { id: '$result[deal]' });
+    const result = await this.client.batch(commands, { halt: true });
+    const bitrixContactId = newContact ? Number(result.get('contact')) : existingContactId;
+    const bitrixDealId = Number(result.get('deal'));
+    const read = result.find('read');
+    const deal = read && typeof read === 'object' ? (read as BitrixDeal) : null;
+    if (!deal) this.logger.warn(`Deal ${bitrixDealId} was created but its read-back failed; mirroring from the request`);
+    return { bitrixDealId, bitrixContactId: bitrixContactId ?? null, deal };
+  }
+
+  /** One `batch`: moves the deal to the won stage with the rating fields, then reads it back. */
+  async closeDeal(bitrixDealId: number, input: { rating: number | null; comment: string | null; closedAt: Date }): Promise<BitrixDeal | null> {
+    const result = await this.client.batch(
+      {
+        update: this.deals.updateCommand(bitrixDealId, this.fieldMap.toBitrixCloseFields(input)),
+        read: this.deals.getCommand(bitrixDealId),
+      },
+      { halt: true },
+    );
+    result.get('update');
+    return result.find('read') ?? null;
+  }
+
+  /** One `batch`: the timeline comment with its files, and a read-back for the Bitrix file IDs. */
+  async addComment(bitrixDealId: number, comment: string, files: DecodedAttachment[]): Promise<CreatedBitrixComment> {
+    const result = await this.client.batch(
+      {
+        comment: this.timeline.addCommand({ bitrixDealId, comment, files: files.map((f) => ({ name: f.filename, bytes: f.bytes })) }),
+        read: bitrixCommand<BitrixTimelineComment>('crm.timeline.comment.get', { id: '$result[comment]' }),
+      },
+      { halt: true },
+    );
+    const commentId = Number(result.get('comment'));
+    const read = result.find('read');
+    return { commentId, fileIds: matchCommentFiles(files, read?.FILES) };
+  }
+
+  /** `crm.activity.add` of an outgoing e-mail (sending or not, per `deliverThroughBitrix`). */
+  recordEmail(input: BitrixEmailActivityInput): Promise<number> {
+    return this.activities.addEmail(input);
+  }
+
+  /** Compensation after a local failure; never throws. */
+  async deleteDealQuietly(bitrixDealId: number): Promise<void> {
+    try {
+      await this.deals.delete(bitrixDealId);
+    } catch (error) {
+      this.logger.error(`Could not delete Bitrix deal ${bitrixDealId} after a failed ticket creation: ${(error as Error).message}`);
+    }
+  }
+
+  /** Compensation after a failed SMTP delivery; never throws. */
+  async deleteActivityQuietly(activityId: number): Promise<void> {
+    try {
+      await this.client.call<boolean>('crm.activity.delete', { id: activityId });
+    } catch (error) {
+      this.logger.error(`Could not delete Bitrix activity ${activityId} after a failed e-mail: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** Comment FILES come keyed by file id (PHP `[]` when empty): match them to what we sent by name, else by order. */
+function matchCommentFiles(sent: DecodedAttachment[], raw: BitrixTimelineComment['FILES']): (number | null)[] {
+  const stored: BitrixTimelineCommentFile[] = !raw ? [] : Array.isArray(raw) ? raw : Object.values(raw);
+  const unused = [...stored];
+  return sent.map((file, i) => {
+    const byName = unused.findIndex((s) => s.name === file.filename);
+    const picked = byName >= 0 ? unused.splice(byName, 1)[0] : (stored[i] ?? null);
+    const id = picked ? Number(picked.id) : NaN;
+    return Number.isFinite(id) ? id : null;
+  });
+}

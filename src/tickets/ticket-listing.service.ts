@@ -1,0 +1,88 @@
+import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth-user';
+import { DealCardDto } from './dto/deal-card.dto';
+import { TicketListQueryDto } from './dto/ticket-list-query.dto';
+import { TicketAccessService } from './ticket-access.service';
+import { TicketCardPresenter } from './ticket-card.presenter';
+import { DealCardFilters, DealCondition, TicketCardsRepository } from './ticket-cards.repository';
+import { TicketsRepository } from './tickets.repository';
+
+/** Which tickets of a `{user_id}` a listing shows (seed §3.2). */
+export type UserTicketsView = 'requested' | 'requested-open' | 'responsible';
+
+/**
+ * The listings (SPEC §5): who may see what, then one fixed set of queries per page, then presigned URLs.
+ * Every listing is also limited by TicketAccessService.readableBy, so a bug in a view's own condition can
+ * never widen what a user reads.
+ */
+@Injectable()
+export class TicketListingService {
+  constructor(
+    private readonly cards: TicketCardsRepository,
+    private readonly tickets: TicketsRepository,
+    private readonly presenter: TicketCardPresenter,
+  ) {}
+
+  /** `GET /tickets/{user_id}`, `/tickets-opens/{user_id}`, `/tickets-responsible/{user_id}`. */
+  async listForUser(principal: AuthUser, userId: number, view: UserTicketsView, query: TicketListQueryDto): Promise<DealCardDto[]> {
+    assertOwnOrAdmin(principal, userId);
+    const conditions: DealCondition[] = [readable(principal)];
+    if (view === 'responsible') conditions.push({ sql: 'd.responsible_id = :viewUserId', params: { viewUserId: userId } });
+    else conditions.push({ sql: 'd.user_id = :viewUserId', params: { viewUserId: userId } });
+    if (view === 'requested-open') conditions.push({ sql: "COALESCE(d.closed, 'N') <> 'Y'", params: {} });
+    return this.presenter.cards(await this.cards.find(conditions, filtersOf(query)));
+  }
+
+  /** `GET /deal/{deal_id}/{user_id}`: the ticket as a one-element list, marked read. */
+  async openTicket(principal: AuthUser, bitrixDealId: number, userId: number): Promise<DealCardDto[]> {
+    assertOwnOrAdmin(principal, userId);
+    const deal = await this.tickets.findByBitrixId(bitrixDealId);
+    if (!deal) throw new NotFoundException(`deal_id: chamado ${bitrixDealId} não encontrado`);
+    if (!principal.isAdmin && deal.userId !== principal.id && deal.responsibleId !== principal.id) {
+      throw new ForbiddenException('Você não tem acesso a este chamado');
+    }
+    await this.tickets.markRead(deal.id);
+    return this.presenter.cards(await this.cards.find([readable(principal), { sql: 'd.id = :dealId', params: { dealId: deal.id } }]));
+  }
+
+  /**
+   * `GET /kanban/cards`: admins see every ticket; other users see the tickets assigned to their own
+   * department (plus the ones they requested or are responsible for) when their department is an assignee
+   * department, i.e. some ticket is assigned to it; anyone else gets 403.
+   */
+  async kanban(principal: AuthUser, query: TicketListQueryDto): Promise<DealCardDto[]> {
+    const conditions: DealCondition[] = [];
+    if (!principal.isAdmin) {
+      const department = principal.user.department?.trim();
+      if (!department || !(await this.cards.departmentHasTickets(department))) {
+        throw new ForbiddenException('O quadro kanban é restrito a administradores e à equipe dos departamentos responsáveis');
+      }
+      conditions.push({
+        sql: 'lower(d.assignee_department) = lower(:staffDepartment) OR d.user_id = :staffUserId OR d.responsible_id = :staffUserId',
+        params: { staffDepartment: department, staffUserId: principal.id },
+      });
+    }
+    return this.presenter.cards(await this.cards.find(conditions, filtersOf(query)));
+  }
+}
+
+function assertOwnOrAdmin(principal: AuthUser, userId: number): void {
+  if (!principal.isAdmin && principal.id !== userId) {
+    throw new ForbiddenException('user_id: você só pode consultar os seus próprios chamados');
+  }
+}
+
+function readable(principal: AuthUser): DealCondition {
+  return TicketAccessService.readableBy(principal, 'd');
+}
+
+function filtersOf(query: TicketListQueryDto): DealCardFilters {
+  return {
+    stageId: query.stage_id,
+    priority: query.priority,
+    assigneeDepartment: query.assignee_department,
+    q: query.q,
+    limit: query.limit,
+    offset: query.offset,
+  };
+}

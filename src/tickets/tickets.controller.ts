@@ -1,0 +1,147 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiGatewayTimeoutResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { ParseIdPipe } from '../common/parse-id.pipe';
+import { DealCardCreateDto, DealCardDto } from './dto/deal-card.dto';
+import { StatusResponseDto, TicketCloseDto, TicketCommentDto, TicketSendEmailDto } from './dto/ticket-actions.dto';
+import { TicketCreateDto } from './dto/ticket-create.dto';
+import { TicketListQueryDto } from './dto/ticket-list-query.dto';
+import { TicketListingService } from './ticket-listing.service';
+import { TicketsService } from './tickets.service';
+
+const SUCCESS: StatusResponseDto = { status: 'success' };
+
+/** Ticket endpoints of seed §3.2 and `GET /kanban/cards`: paths, methods and status codes as the SPA expects. */
+@ApiTags('Tickets')
+@ApiCookieAuth('cookie')
+@ApiBearerAuth('bearer')
+@ApiBadGatewayResponse({ description: 'Falha do Bitrix24 ou do armazenamento (S3), com `detail`' })
+@ApiGatewayTimeoutResponse({ description: 'Timeout do Bitrix24' })
+@Controller()
+export class TicketsController {
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly listing: TicketListingService,
+  ) {}
+
+  @Post('ticket')
+  @ApiOperation({ summary: 'Abre um chamado (deal no Bitrix24, anexos no Bitrix Disk e no S3, prazo pelo SLA)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repetir com a mesma chave devolve o primeiro resultado sem criar outro chamado' })
+  @ApiCreatedResponse({ type: DealCardCreateDto })
+  @ApiBadRequestResponse({ description: 'Campo inválido (prioridade, categoria, base64, CPF...) — a mensagem nomeia o campo' })
+  @ApiPayloadTooLargeResponse({ description: 'Anexo acima do limite por arquivo ou por requisição' })
+  async create(
+    @CurrentUser() principal: AuthUser,
+    @Body() dto: TicketCreateDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<DealCardCreateDto> {
+    const { card, replayed } = await this.tickets.createTicket(principal, dto, idempotencyKey);
+    if (replayed) response.setHeader('Idempotent-Replayed', 'true');
+    return card;
+  }
+
+  @Post('close-ticket')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Fecha o chamado (etapa ganha no Bitrix24) com avaliação de 1 a 5 e comentário' })
+  @ApiOkResponse({ type: StatusResponseDto })
+  @ApiForbiddenResponse({ description: 'Apenas solicitante, responsável ou admin' })
+  @ApiNotFoundResponse({ description: 'Chamado não encontrado' })
+  async close(@CurrentUser() principal: AuthUser, @Body() dto: TicketCloseDto): Promise<StatusResponseDto> {
+    await this.tickets.closeTicket(principal, dto);
+    return SUCCESS;
+  }
+
+  @Post('send-email')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Envia um e-mail do chamado (SMTP ou Bitrix24, conforme EMAIL_DELIVERY) e o registra na timeline' })
+  @ApiOkResponse({ type: StatusResponseDto })
+  @ApiForbiddenResponse({ description: 'Apenas solicitante, responsável ou admin' })
+  async sendEmail(@CurrentUser() principal: AuthUser, @Body() dto: TicketSendEmailDto): Promise<StatusResponseDto> {
+    await this.tickets.sendEmail(principal, dto);
+    return SUCCESS;
+  }
+
+  @Post('ticket/comment')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Adiciona um comentário (com anexos) à timeline do chamado' })
+  @ApiOkResponse({ type: StatusResponseDto })
+  @ApiForbiddenResponse({ description: 'Apenas solicitante, responsável ou admin' })
+  async comment(@CurrentUser() principal: AuthUser, @Body() dto: TicketCommentDto): Promise<StatusResponseDto> {
+    await this.tickets.addComment(principal, dto);
+    return SUCCESS;
+  }
+
+  @Get('tickets/:user_id')
+  @ApiOperation({ summary: 'Chamados abertos pelo usuário (filtros e paginação opcionais)' })
+  @ApiOkResponse({ type: [DealCardDto] })
+  @ApiForbiddenResponse({ description: '`user_id` de outro usuário (exceto admin)' })
+  listRequested(
+    @CurrentUser() principal: AuthUser,
+    @Param('user_id', new ParseIdPipe('user_id')) userId: number,
+    @Query() query: TicketListQueryDto,
+  ): Promise<DealCardDto[]> {
+    return this.listing.listForUser(principal, userId, 'requested', query);
+  }
+
+  @Get('tickets-opens/:user_id')
+  @ApiOperation({ summary: 'Chamados ainda não fechados abertos pelo usuário' })
+  @ApiOkResponse({ type: [DealCardDto] })
+  @ApiForbiddenResponse({ description: '`user_id` de outro usuário (exceto admin)' })
+  listOpen(
+    @CurrentUser() principal: AuthUser,
+    @Param('user_id', new ParseIdPipe('user_id')) userId: number,
+    @Query() query: TicketListQueryDto,
+  ): Promise<DealCardDto[]> {
+    return this.listing.listForUser(principal, userId, 'requested-open', query);
+  }
+
+  @Get('tickets-responsible/:user_id')
+  @ApiOperation({ summary: 'Chamados em que o usuário é o responsável' })
+  @ApiOkResponse({ type: [DealCardDto] })
+  @ApiForbiddenResponse({ description: '`user_id` de outro usuário (exceto admin)' })
+  listResponsible(
+    @CurrentUser() principal: AuthUser,
+    @Param('user_id', new ParseIdPipe('user_id')) userId: number,
+    @Query() query: TicketListQueryDto,
+  ): Promise<DealCardDto[]> {
+    return this.listing.listForUser(principal, userId, 'responsible', query);
+  }
+
+  @Get('deal/:deal_id/:user_id')
+  @ApiOperation({ summary: 'Um chamado (lista com um elemento), marcando-o como lido' })
+  @ApiOkResponse({ type: [DealCardDto] })
+  @ApiForbiddenResponse({ description: 'Sem acesso ao chamado ou `user_id` de outro usuário' })
+  @ApiNotFoundResponse({ description: 'Chamado não encontrado' })
+  open(
+    @CurrentUser() principal: AuthUser,
+    @Param('deal_id', new ParseIdPipe('deal_id')) bitrixDealId: number,
+    @Param('user_id', new ParseIdPipe('user_id')) userId: number,
+  ): Promise<DealCardDto[]> {
+    return this.listing.openTicket(principal, bitrixDealId, userId);
+  }
+
+  @Get('kanban/cards')
+  @ApiOperation({ summary: 'Quadro kanban: todos os chamados (admin) ou os do departamento responsável do usuário' })
+  @ApiOkResponse({ type: [DealCardDto] })
+  @ApiForbiddenResponse({ description: 'Nem admin nem equipe de um departamento responsável' })
+  kanban(@CurrentUser() principal: AuthUser, @Query() query: TicketListQueryDto): Promise<DealCardDto[]> {
+    return this.listing.kanban(principal, query);
+  }
+}

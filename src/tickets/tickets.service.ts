@@ -1,0 +1,417 @@
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth-user';
+import { TIMELINE_COMMENT_PROVIDER_ID, TIMELINE_COMMENT_TYPE_ID } from '../bitrix/bitrix-activity.mapper';
+import { BitrixContactInput } from '../bitrix/bitrix-contacts.service';
+import { extractEmail } from '../bitrix/bitrix-conversions';
+import { BitrixEnumField, BitrixFieldMap } from '../bitrix/bitrix-field-map';
+import { bitrixUserFullName } from '../bitrix/bitrix-users.service';
+import { BitrixActivityType, BitrixDeal, BitrixDealFields, BitrixOwnerType, BitrixUser } from '../bitrix/bitrix.types';
+import { foldLabel, slaDeadlineFor } from '../bitrix/ticket-sla';
+import { AppConfig } from '../config/app-config';
+import { MailService } from '../mail/mail.service';
+import type { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { DealCardCreateDto } from './dto/deal-card.dto';
+import { TicketCloseDto, TicketCommentDto, TicketSendEmailDto } from './dto/ticket-actions.dto';
+import { TicketCreateDto } from './dto/ticket-create.dto';
+import { Deal } from './entities/deal.entity';
+import { TicketAttachmentsService, DecodedAttachment, StoredAttachment } from './ticket-attachments.service';
+import { BitrixDiskPartialUploadError, CreatedBitrixDeal, TicketBitrixGateway } from './ticket-bitrix.gateway';
+import { TicketCardPresenter } from './ticket-card.presenter';
+import { cpfForTicket } from './ticket-cpf.rule';
+import { TicketEventsNotifier } from './ticket-events.notifier';
+import { TicketIdempotencyService } from './ticket-idempotency.service';
+import { TicketUpstreamError } from './ticket-upstream.error';
+import { NewFileRow, TicketsRepository } from './tickets.repository';
+
+/** The responsible of a new ticket, resolved from `resp_id` (a Bitrix user ID). */
+interface ResolvedResponsible {
+  bitrixUserId: string;
+  name: string;
+  email: string | null;
+  /** The matching local user (by stored Bitrix ID, else e-mail), if any. */
+  localUserId: number | null;
+}
+
+/** Ticket fields whose values may be Bitrix enumerations (per portal), with their request names. */
+const ENUM_FIELDS: [keyof TicketCreateDto, BitrixEnumField][] = [
+  ['service_category', 'serviceCategory'],
+  ['system_type', 'systemType'],
+  ['assignee_department', 'assigneeDepartment'],
+  ['requester_department', 'requesterDepartment'],
+  ['filial', 'filial'],
+];
+
+const CREATE_SCOPE = 'ticket.create';
+
+/** Undo steps of a multi-step operation, run newest first when a later step fails. */
+class Compensations {
+  private readonly steps: (() => Promise<void>)[] = [];
+
+  add(step: () => Promise<void>): void {
+    this.steps.unshift(step);
+  }
+
+  async run(): Promise<void> {
+    for (const step of this.steps) await step().catch(() => undefined);
+  }
+}
+
+/**
+ * Ticket actions (SPEC §5): create, close, comment, e-mail. Each public method lists its steps in order;
+ * Bitrix24 is the system of record, so the local mirror is written only after Bitrix accepted the change,
+ * and anything stored before a failing step is undone (or reported, for Bitrix Disk files).
+ */
+@Injectable()
+export class TicketsService {
+  constructor(
+    private readonly repository: TicketsRepository,
+    private readonly attachments: TicketAttachmentsService,
+    private readonly bitrix: TicketBitrixGateway,
+    private readonly idempotency: TicketIdempotencyService,
+    private readonly presenter: TicketCardPresenter,
+    private readonly events: TicketEventsNotifier,
+    private readonly users: UsersService,
+    private readonly fieldMap: BitrixFieldMap,
+    private readonly mail: MailService,
+    private readonly config: AppConfig,
+  ) {}
+
+  // --- POST /ticket ------------------------------------------------------------------------------
+
+  async createTicket(principal: AuthUser, dto: TicketCreateDto, idempotencyKey?: string): Promise<{ card: DealCardCreateDto; replayed: boolean }> {
+    const requester = await this.requesterOf(principal, dto);
+    this.assertMappedValues(dto);
+    const files = this.attachments.decode(dto.attachments);
+    const cpf = cpfForTicket(dto.service_category, dto.cpf, () => this.users.plainCpfOf(principal.user));
+    const idempotency = await this.idempotency.begin(principal.id, CREATE_SCOPE, idempotencyKey, dto);
+    if (idempotency.kind === 'replay') return { card: await this.replayCreatedTicket(idempotency.bitrixDealId, idempotency.response), replayed: true };
+
+    const undo = new Compensations();
+    const diskFileIds: number[] = [];
+    const contact = this.contactOf(requester, dto);
+    let saved: Awaited<ReturnType<TicketsRepository['saveNewTicket']>>;
+    try {
+      const lookup = await this.bitrix.lookupForTicket({ email: contact.email ?? null, phone: contact.phone ?? null, responsibleBitrixId: dto.resp_id ?? null });
+      const responsible = await this.resolveResponsible(dto.resp_id, lookup.responsible);
+      const stored = await this.attachments.store(files);
+      undo.add(() => this.attachments.remove(stored.map((f) => f.storageKey)));
+      diskFileIds.push(...(await this.uploadToBitrixDisk(files, diskFileIds)));
+      const openedAt = new Date();
+      const created = await this.bitrix.createDeal(
+        this.dealFieldsOf(dto, requester, contact, cpf, responsible, openedAt),
+        lookup.contact ? null : contact,
+        lookup.contact ? Number(lookup.contact.ID) : null,
+      );
+      undo.add(() => this.bitrix.deleteDealQuietly(created.bitrixDealId));
+      saved = await this.repository.saveNewTicket(
+        this.mirrorOfNewTicket(dto, requester, responsible, created, openedAt),
+        fileRowsOf(stored, diskFileIds),
+        (manager, deal) => this.idempotency.complete(manager, idempotency.reservation, deal.bitrixDealId, { id: deal.id, deal_id: deal.bitrixDealId }),
+      );
+    } catch (error) {
+      await undo.run();
+      await this.idempotency.release(idempotency.reservation);
+      throw diskFileIds.length ? new TicketUpstreamError(error, diskFileIds) : error;
+    }
+    await this.events.ticketCreated(saved.deal, contact.name);
+    return { card: await this.presenter.createCard(saved.deal, saved.files), replayed: false };
+  }
+
+  // --- POST /close-ticket ------------------------------------------------------------------------
+
+  async closeTicket(principal: AuthUser, dto: TicketCloseDto): Promise<void> {
+    const deal = await this.actionableTicket(principal, dto.deal_id);
+    if (deal.closed === 'Y') throw new ConflictException(`deal_id: o chamado ${dto.deal_id} já está fechado`);
+    const closedAt = new Date();
+    const bitrixDeal = await this.bitrix.closeDeal(deal.bitrixDealId, { rating: dto.rating ?? null, comment: dto.comment ?? null, closedAt });
+    const closed = await this.repository.updateTicket(deal.id, this.mirrorOfClosedTicket(bitrixDeal, dto, closedAt));
+    await this.events.dealUpdated(closed, changedFields(deal, closed));
+  }
+
+  // --- POST /ticket/comment ----------------------------------------------------------------------
+
+  async addComment(principal: AuthUser, dto: TicketCommentDto): Promise<void> {
+    const deal = await this.actionableTicket(principal, dto.deal_id);
+    const files = this.attachments.decode(dto.attachments);
+    const stored = await this.attachments.store(files);
+    try {
+      const comment = await this.bitrix.addComment(deal.bitrixDealId, dto.message, files);
+      const saved = await this.repository.saveActivity(
+        {
+          bitrixSource: 'comment',
+          bitrixActivityId: comment.commentId,
+          dealId: deal.id,
+          ownerTypeId: String(BitrixOwnerType.deal),
+          typeId: TIMELINE_COMMENT_TYPE_ID,
+          providerId: TIMELINE_COMMENT_PROVIDER_ID,
+          direction: directionOf(principal, deal),
+          description: dto.message,
+          ...authorOf(principal.user),
+          createdAtBitrix: new Date(),
+        },
+        fileRowsOf(stored, comment.fileIds),
+      );
+      await this.events.activityAdded(deal, saved.activity, { files: saved.files.map((f) => ({ id: f.id, filename: f.filename })) });
+    } catch (error) {
+      await this.attachments.remove(stored.map((f) => f.storageKey));
+      throw error;
+    }
+  }
+
+  // --- POST /send-email --------------------------------------------------------------------------
+
+  async sendEmail(principal: AuthUser, dto: TicketSendEmailDto): Promise<void> {
+    const deal = await this.actionableTicket(principal, dto.deal_id);
+    const files = this.attachments.decode(dto.attachments);
+    const stored = await this.attachments.store(files);
+    const undo = new Compensations();
+    undo.add(() => this.attachments.remove(stored.map((f) => f.storageKey)));
+    try {
+      // Exactly one delivery (SPEC §5): with EMAIL_DELIVERY=smtp the activity is recorded in a form Bitrix does not send.
+      const deliverThroughBitrix = this.config.mail.emailDelivery === 'bitrix';
+      const from = dto.from_email ?? this.config.mail.from;
+      const activityId = await this.bitrix.recordEmail({
+        bitrixDealId: deal.bitrixDealId,
+        subject: dto.subject,
+        body: dto.message,
+        bodyType: 'text',
+        from,
+        to: dto.to_email,
+        bitrixContactId: deal.bitrixContactId,
+        responsibleBitrixId: deal.responsibleBitrixId ? Number(deal.responsibleBitrixId) : null,
+        deliverThroughBitrix,
+        files: files.map((f) => ({ name: f.filename, bytes: f.bytes })),
+      });
+      if (!deliverThroughBitrix) {
+        undo.add(() => this.bitrix.deleteActivityQuietly(activityId));
+        await this.deliverBySmtp(principal, dto, files);
+      }
+      const saved = await this.repository.saveActivity(
+        {
+          bitrixSource: 'activity',
+          bitrixActivityId: activityId,
+          dealId: deal.id,
+          ownerTypeId: String(BitrixOwnerType.deal),
+          typeId: String(BitrixActivityType.email),
+          providerId: 'CRM_EMAIL',
+          providerTypeId: 'EMAIL',
+          direction: 'outgoing',
+          subject: dto.subject,
+          description: dto.message,
+          descriptionType: '1',
+          senderEmail: principal.user.email,
+          fromEmail: extractEmail(from) ?? from,
+          toEmail: dto.to_email,
+          receiverEmail: dto.to_email,
+          ...authorOf(principal.user),
+          createdAtBitrix: new Date(),
+        },
+        fileRowsOf(stored, files.map(() => null)),
+      );
+      await this.events.activityAdded(deal, saved.activity, { subject: dto.subject, files: saved.files.map((f) => ({ id: f.id, filename: f.filename })) });
+    } catch (error) {
+      await undo.run();
+      throw error;
+    }
+  }
+
+  // --- steps -------------------------------------------------------------------------------------
+
+  /** A live ticket the principal may act on (requester, responsible or admin): 404 / 403 otherwise. */
+  async actionableTicket(principal: AuthUser, bitrixDealId: number): Promise<Deal> {
+    const deal = await this.repository.findByBitrixId(bitrixDealId);
+    if (!deal) throw new NotFoundException(`deal_id: chamado ${bitrixDealId} não encontrado`);
+    if (!principal.isAdmin && deal.userId !== principal.id && deal.responsibleId !== principal.id) {
+      throw new ForbiddenException('Apenas o solicitante, o responsável ou um administrador pode alterar este chamado');
+    }
+    return deal;
+  }
+
+  /** The requester: the logged-in user, or (admins only) the user named in `user_id`. */
+  private async requesterOf(principal: AuthUser, dto: TicketCreateDto): Promise<User> {
+    if (dto.user_id === undefined || dto.user_id === principal.id) return principal.user;
+    if (!principal.isAdmin) throw new ForbiddenException('user_id: apenas administradores podem abrir chamados em nome de outro usuário');
+    const user = await this.repository.findUserById(dto.user_id);
+    if (!user || !user.isActive) throw new BadRequestException(`user_id: usuário ${dto.user_id} não encontrado`);
+    return user;
+  }
+
+  /** On portals where a field is a Bitrix enumeration, only its configured labels are accepted (400 naming the field). */
+  private assertMappedValues(dto: TicketCreateDto): void {
+    for (const [field, mapped] of ENUM_FIELDS) {
+      const items = this.fieldMap.config.enums[mapped];
+      const value = dto[field];
+      if (!items || typeof value !== 'string' || !value) continue;
+      if (!Object.keys(items).some((label) => foldLabel(label) === foldLabel(value))) {
+        throw new BadRequestException(`${field}: valor desconhecido ${JSON.stringify(value)} (aceitos: ${Object.keys(items).join(', ')})`);
+      }
+    }
+  }
+
+  private contactOf(requester: User, dto: TicketCreateDto): BitrixContactInput {
+    return {
+      name: dto.full_name?.trim() || requester.fullName,
+      email: dto.email ?? requester.email,
+      phone: dto.phone ?? requester.phoneNumber,
+    };
+  }
+
+  private async resolveResponsible(respId: string | undefined, bitrixUser: BitrixUser | null): Promise<ResolvedResponsible | null> {
+    if (!respId) return null;
+    if (!bitrixUser) throw new BadRequestException(`resp_id: usuário ${respId} não encontrado no Bitrix24`);
+    const email = bitrixUser.EMAIL?.trim() || null;
+    const local = await this.repository.findUserForBitrixUser(Number(respId), email);
+    return { bitrixUserId: respId, name: bitrixUserFullName(bitrixUser), email, localUserId: local?.id ?? null };
+  }
+
+  /** Disk uploads; IDs that reached Disk before a failure go into `uploaded` so the failure can report them. */
+  private async uploadToBitrixDisk(files: DecodedAttachment[], uploaded: number[]): Promise<number[]> {
+    try {
+      return await this.bitrix.uploadToDisk(files);
+    } catch (error) {
+      if (!(error instanceof BitrixDiskPartialUploadError)) throw error;
+      uploaded.push(...error.uploadedFileIds);
+      throw error.failure;
+    }
+  }
+
+  private dealFieldsOf(
+    dto: TicketCreateDto,
+    requester: User,
+    contact: BitrixContactInput,
+    cpf: string,
+    responsible: ResolvedResponsible | null,
+    openedAt: Date,
+  ): BitrixDealFields {
+    return this.fieldMap.toBitrixDealFields(
+      {
+        title: dto.title,
+        description: dto.description ?? '',
+        priority: dto.priority,
+        serviceCategory: dto.service_category,
+        systemType: dto.system_type ?? null,
+        assigneeDepartment: dto.assignee_department ?? null,
+        requesterDepartment: dto.requester_department ?? requester.department,
+        matricula: dto.matricula ?? requester.matricula,
+        requesterEmail: contact.email ?? null,
+        requesterName: contact.name,
+        requesterPhone: contact.phone ?? null,
+        filial: dto.filial ?? requester.filial,
+        cpf,
+        slaDeadline: slaDeadlineFor(dto.priority, openedAt),
+        responsibleBitrixId: responsible?.bitrixUserId ?? null,
+        beginDate: openedAt,
+      },
+      { create: true, now: openedAt },
+    );
+  }
+
+  private mirrorOfNewTicket(
+    dto: TicketCreateDto,
+    requester: User,
+    responsible: ResolvedResponsible | null,
+    created: CreatedBitrixDeal,
+    openedAt: Date,
+  ): Partial<Deal> & { bitrixDealId: number } {
+    const snapshot = created.deal ? this.fieldMap.fromBitrixDeal(created.deal) : null;
+    return {
+      bitrixDealId: created.bitrixDealId,
+      title: dto.title,
+      description: dto.description ?? null,
+      stageId: snapshot?.stageId ?? this.fieldMap.stages.new,
+      opened: snapshot?.opened ?? 'Y',
+      closed: snapshot?.closed ?? 'N',
+      createdById: snapshot?.createdById ?? null,
+      modifyById: snapshot?.modifyById ?? null,
+      movedById: snapshot?.movedById ?? null,
+      lastActivityById: snapshot?.lastActivityById ?? null,
+      lastCommunicationTime: snapshot?.lastCommunicationTime ?? null,
+      closeDate: null,
+      dateDeadline: slaDeadlineFor(dto.priority, openedAt),
+      beginDate: snapshot?.beginDate ?? openedAt,
+      requesterDepartment: dto.requester_department ?? requester.department,
+      assigneeDepartment: dto.assignee_department ?? null,
+      serviceCategory: dto.service_category,
+      systemType: dto.system_type ?? null,
+      priority: dto.priority,
+      matricula: dto.matricula ?? requester.matricula,
+      requesterEmail: dto.email ?? requester.email,
+      responsible: responsible?.name ?? null,
+      responsibleEmail: responsible?.email ?? null,
+      responsibleId: responsible?.localUserId ?? null,
+      responsibleBitrixId: responsible?.bitrixUserId ?? snapshot?.responsibleBitrixId ?? null,
+      userId: requester.id,
+      bitrixContactId: created.bitrixContactId,
+      bitrixModifiedAt: snapshot?.bitrixModifiedAt ?? null,
+      isUnread: false,
+      deletedAt: null,
+    };
+  }
+
+  private mirrorOfClosedTicket(bitrixDeal: BitrixDeal | null, dto: TicketCloseDto, closedAt: Date): Partial<Deal> {
+    const snapshot = bitrixDeal ? this.fieldMap.fromBitrixDeal(bitrixDeal) : null;
+    const values: Partial<Deal> = {
+      stageId: snapshot?.stageId ?? this.fieldMap.stages.won,
+      closed: 'Y',
+      closeDate: closedAt,
+      rating: dto.rating ?? null,
+      ratingComment: dto.comment ?? null,
+    };
+    if (snapshot) {
+      values.modifyById = snapshot.modifyById;
+      values.movedById = snapshot.movedById;
+      values.bitrixModifiedAt = snapshot.bitrixModifiedAt;
+    }
+    return values;
+  }
+
+  private async deliverBySmtp(principal: AuthUser, dto: TicketSendEmailDto, files: DecodedAttachment[]): Promise<void> {
+    await this.mail.send({
+      to: dto.to_email,
+      subject: dto.subject,
+      text: dto.message,
+      // The SMTP sender stays the helpdesk's own address; the address the user chose receives replies.
+      replyTo: dto.from_email ?? principal.user.email,
+      attachments: files.map((f) => ({ filename: f.filename, content: f.bytes })),
+    });
+  }
+
+  private async replayCreatedTicket(bitrixDealId: number, stored: unknown): Promise<DealCardCreateDto> {
+    const deal = await this.repository.findByBitrixId(bitrixDealId);
+    if (!deal) return stored as DealCardCreateDto;
+    return this.presenter.createCard(deal, await this.repository.findDealFiles(deal.id));
+  }
+}
+
+function fileRowsOf(stored: StoredAttachment[], bitrixFileIds: (number | null)[]): NewFileRow[] {
+  return stored.map((f, i) => ({ storageKey: f.storageKey, filename: f.filename, bitrixFileId: bitrixFileIds[i] ?? null }));
+}
+
+/** Author columns of an activity written by a local user. */
+function authorOf(user: User) {
+  const bitrixId = user.bitrixUserId ? String(user.bitrixUserId) : null;
+  return { responsibleId: bitrixId, responsibleName: user.fullName, responsibleEmail: user.email, authorId: bitrixId };
+}
+
+/** A comment by the requester comes into the helpdesk; anyone else's goes out to the requester. */
+function directionOf(principal: AuthUser, deal: Deal): 'incoming' | 'outgoing' {
+  return deal.userId === principal.id ? 'incoming' : 'outgoing';
+}
+
+/** The `changes` of `deal_updated`: only the mirrored fields whose value changed, in API names. */
+export function changedFields(before: Deal, after: Deal): Record<string, unknown> {
+  const fields: [string, (d: Deal) => unknown][] = [
+    ['stage_id', (d) => d.stageId],
+    ['opened', (d) => d.opened],
+    ['closed', (d) => d.closed],
+    ['close_date', (d) => d.closeDate?.toISOString() ?? null],
+    ['rating', (d) => d.rating],
+    ['rating_comment', (d) => d.ratingComment],
+    ['responsible', (d) => d.responsible],
+    ['priority', (d) => d.priority],
+  ];
+  const changes: Record<string, unknown> = {};
+  for (const [name, read] of fields) if (read(before) !== read(after)) changes[name] = read(after);
+  return changes;
+}
