@@ -1,0 +1,205 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import PgBoss from 'pg-boss';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { WebhookJobData } from './webhook-event';
+import { WebhookSettings } from './webhook-settings';
+
+/** pg-boss queue of accepted webhook events (one job per event). */
+export const WEBHOOK_QUEUE = 'bitrix-webhook-event';
+/** pg-boss queue of the scheduled reconciliation (one job per cron tick, whichever instance takes it). */
+export const RECONCILE_QUEUE = 'bitrix-reconcile';
+const SCHEMA = 'pgboss';
+
+export interface QueuedJob {
+  id: string;
+  data: WebhookJobData;
+}
+
+export interface FailedJobRow {
+  id: string;
+  data: WebhookJobData;
+  output: unknown;
+  retryCount: number;
+  createdOn: Date;
+  completedOn: Date | null;
+  archived: boolean;
+}
+
+/**
+ * The PostgreSQL-backed job queue (pg-boss) behind the webhook: the intake writes a job before answering
+ * OK, workers on any instance fetch with SKIP LOCKED, failures retry with exponential backoff and jitter,
+ * and a job whose instance died (SIGKILL) expires back to the queue after `jobExpireSeconds`.
+ */
+@Injectable()
+export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(WebhookQueueService.name);
+  private boss!: PgBoss;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly settings: WebhookSettings,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.boss = new PgBoss({
+      connectionString: this.config.database.url,
+      schema: SCHEMA,
+      max: 4,
+      application_name: 'helpdesk-webhook-queue',
+      maintenanceIntervalSeconds: this.settings.maintenanceSeconds,
+      // Failed events stay listable (and replayable) for 30 days before pg-boss archives them.
+      archiveFailedAfterSeconds: 30 * 24 * 3600,
+      schedule: this.settings.reconcileCron !== null && this.settings.workers,
+      supervise: true,
+      migrate: true,
+    });
+    this.boss.on('error', (error: Error) => this.logger.error(`pg-boss: ${error.message}`));
+    await this.boss.start();
+    const queueOptions = {
+      name: WEBHOOK_QUEUE,
+      policy: 'standard' as const,
+      retryLimit: this.settings.retryLimit,
+      retryDelay: this.settings.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: this.settings.jobExpireSeconds,
+    };
+    await this.boss.createQueue(WEBHOOK_QUEUE, queueOptions);
+    await this.boss.updateQueue(WEBHOOK_QUEUE, queueOptions);
+    const reconcileOptions = { name: RECONCILE_QUEUE, policy: 'standard' as const, retryLimit: 1, retryDelay: 60, expireInSeconds: 3600 };
+    await this.boss.createQueue(RECONCILE_QUEUE, reconcileOptions);
+    await this.boss.updateQueue(RECONCILE_QUEUE, reconcileOptions);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.boss?.stop({ graceful: true, wait: true, timeout: 5000 }).catch((error: Error) => this.logger.warn(`pg-boss stop: ${error.message}`));
+  }
+
+  /**
+   * The intake's durable write: one INSERT into the small `webhook_inbox` table (cheaper than a pg-boss
+   * insert, which matters when Bitrix posts a mass update one event at a time).
+   */
+  async acceptIntoInbox(event: { event: string; kind: string; bitrixId: number; ts: number | null }): Promise<void> {
+    await this.dataSource.query('INSERT INTO webhook_inbox (event, kind, bitrix_id, ts) VALUES ($1, $2, $3, $4)', [event.event, event.kind, event.bitrixId, event.ts]);
+  }
+
+  /**
+   * Moves up to `limit` inbox rows into the pg-boss queue in one transaction (DELETE ... SKIP LOCKED and
+   * the job INSERT commit together), so every acknowledged event is at any time either in the inbox or a job.
+   */
+  async relayInbox(limit: number): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      const rows: { event: string; kind: WebhookJobData['kind']; bitrix_id: string; ts: string | null; received_at: Date }[] = await em.query(
+        `WITH moved AS (
+           DELETE FROM webhook_inbox WHERE id IN (SELECT id FROM webhook_inbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING id, event, kind, bitrix_id, ts, received_at)
+         SELECT event, kind, bitrix_id, ts, received_at FROM moved ORDER BY id`,
+        [limit],
+      );
+      if (!rows.length) return 0;
+      const jobs = rows.map((row) => ({
+        name: WEBHOOK_QUEUE,
+        data: {
+          event: row.event,
+          kind: row.kind,
+          bitrixId: Number(row.bitrix_id),
+          receivedAt: row.received_at.toISOString(),
+          ts: row.ts === null ? null : Number(row.ts),
+        } satisfies WebhookJobData,
+      }));
+      const db = { executeSql: async (text: string, values: unknown[]) => ({ rows: (await em.query(text, values)) as unknown[] }) };
+      await this.boss.insert(jobs, { db: db as PgBoss.Db });
+      return rows.length;
+    });
+  }
+
+  /** Writes one event straight into the queue (admin replay); returns the job id. */
+  async enqueue(data: WebhookJobData): Promise<string> {
+    const id = await this.boss.send(WEBHOOK_QUEUE, data);
+    if (!id) throw new Error('pg-boss did not create the webhook job');
+    return id;
+  }
+
+  /** Marks up to `batchSize` waiting jobs active for this instance and returns them. */
+  async fetch(batchSize: number): Promise<QueuedJob[]> {
+    const jobs = await this.boss.fetch<WebhookJobData>(WEBHOOK_QUEUE, { batchSize });
+    return jobs.map((job) => ({ id: job.id, data: job.data }));
+  }
+
+  async complete(ids: string[]): Promise<void> {
+    if (ids.length) await this.boss.complete(WEBHOOK_QUEUE, ids);
+  }
+
+  /** Retries later with backoff, or moves to `failed` after the last retry. */
+  async fail(ids: string[], message: string): Promise<void> {
+    if (!ids.length) return;
+    // pg-boss accepts ids[] with output data (manager.fail); its typings only declare one of the two.
+    const failMany = this.boss.fail.bind(this.boss) as unknown as (name: string, ids: string[], data: object) => Promise<void>;
+    await failMany(WEBHOOK_QUEUE, ids, { message: message.slice(0, 2000) });
+  }
+
+  /** Failed events, newest first, from the live table and the archive. */
+  async listFailed(limit: number, offset: number): Promise<{ total: number; items: FailedJobRow[] }> {
+    const db = this.boss.getDb();
+    const union = `
+      SELECT id, data, output, retry_count, created_on, completed_on, false AS archived FROM ${SCHEMA}.job WHERE name = $1 AND state = 'failed'
+      UNION ALL
+      SELECT id, data, output, retry_count, created_on, completed_on, true AS archived FROM ${SCHEMA}.archive WHERE name = $1 AND state = 'failed'`;
+    const count = await db.executeSql(`SELECT count(*)::int AS n FROM (${union}) f`, [WEBHOOK_QUEUE]);
+    const rows = await db.executeSql(`${union} ORDER BY completed_on DESC NULLS LAST, id LIMIT $2 OFFSET $3`, [WEBHOOK_QUEUE, limit, offset]);
+    return { total: (count.rows[0] as { n: number }).n, items: rows.rows.map(toFailedRow) };
+  }
+
+  async findFailed(id: string): Promise<FailedJobRow | null> {
+    const db = this.boss.getDb();
+    const { rows } = await db.executeSql(
+      `SELECT id, data, output, retry_count, created_on, completed_on, false AS archived FROM ${SCHEMA}.job WHERE name = $1 AND id = $2 AND state = 'failed'
+       UNION ALL
+       SELECT id, data, output, retry_count, created_on, completed_on, true AS archived FROM ${SCHEMA}.archive WHERE name = $1 AND id = $2 AND state = 'failed'`,
+      [WEBHOOK_QUEUE, id],
+    );
+    return rows.length ? toFailedRow(rows[0]) : null;
+  }
+
+  /**
+   * Queues a fresh copy of a failed event (full retry budget) and removes the failed one, so a replayed
+   * event is listed once. The copy is written first: a crash in between leaves a duplicate, never a loss.
+   */
+  async replay(failed: FailedJobRow): Promise<string> {
+    const copy: WebhookJobData = { ...failed.data, replayOf: failed.id };
+    const newId = await this.enqueue(copy);
+    if (failed.archived) await this.boss.getDb().executeSql(`DELETE FROM ${SCHEMA}.archive WHERE name = $1 AND id = $2`, [WEBHOOK_QUEUE, failed.id]);
+    else await this.boss.deleteJob(WEBHOOK_QUEUE, failed.id);
+    return newId;
+  }
+
+  /** Counts of the webhook queue by state (for tests, benchmarks and health). */
+  async countByState(): Promise<Record<string, number>> {
+    const { rows } = await this.boss.getDb().executeSql(`SELECT state::text AS state, count(*)::int AS n FROM ${SCHEMA}.job WHERE name = $1 GROUP BY state`, [WEBHOOK_QUEUE]);
+    return Object.fromEntries((rows as { state: string; n: number }[]).map((r) => [r.state, r.n]));
+  }
+
+  /** Schedules the reconciliation (cron, portal-wide: pg-boss sends one job per tick whatever the instance count). */
+  async scheduleReconciliation(cron: string, handler: () => Promise<void>): Promise<void> {
+    await this.boss.schedule(RECONCILE_QUEUE, cron, {}, { tz: 'UTC' });
+    await this.boss.work(RECONCILE_QUEUE, { batchSize: 1, pollingIntervalSeconds: 30 }, async () => handler());
+  }
+
+  async unscheduleReconciliation(): Promise<void> {
+    await this.boss.unschedule(RECONCILE_QUEUE).catch(() => undefined);
+  }
+}
+
+function toFailedRow(row: Record<string, unknown>): FailedJobRow {
+  return {
+    id: String(row.id),
+    data: row.data as WebhookJobData,
+    output: row.output ?? null,
+    retryCount: Number(row.retry_count ?? 0),
+    createdOn: row.created_on as Date,
+    completedOn: (row.completed_on as Date | null) ?? null,
+    archived: row.archived === true,
+  };
+}
