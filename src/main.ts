@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from './app.setup';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, exitGracefullyOnSignals, GracefulShutdown } from './common/graceful-shutdown';
 import { AppConfig } from './config/app-config';
 import { ConfigError, loadAppConfig } from './config/config.loader';
 import { runMigrationsOn } from './database/migrate';
@@ -21,13 +22,23 @@ export async function bootstrap(
   }
   if (config.database.runMigrations) await runMigrationsOn(config.database.url);
   const app = await createApp(config);
+  const shutdown = new GracefulShutdown(app);
   await app.listen(config.port, process.env.HOST ?? '0.0.0.0');
-  return { app, config, close: () => app.close() };
+  // close(): stop accepting, finish in-flight requests, then the module hooks (jobs, sockets, database).
+  return { app, config, close: () => shutdown.close() };
+}
+
+/** Bound on a SIGTERM shutdown before the process is forced out (SHUTDOWN_TIMEOUT_MS, default 10 s). */
+function shutdownTimeoutMs(env: Record<string, string | undefined>): number {
+  const value = Number(env.SHUTDOWN_TIMEOUT_MS);
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_SHUTDOWN_TIMEOUT_MS;
 }
 
 if (require.main === module) {
-  bootstrap().catch((error: unknown) => {
-    process.stderr.write(`Fatal: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(1);
-  });
+  bootstrap()
+    .then(({ close }) => exitGracefullyOnSignals(() => close(), shutdownTimeoutMs(process.env)))
+    .catch((error: unknown) => {
+      process.stderr.write(`Fatal: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exit(1);
+    });
 }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
+import { assignRequestId } from '../common/request-id';
 import { AppConfig } from '../config/app-config';
 
 /** Values that must never reach a log line, wherever they appear. */
@@ -23,8 +23,6 @@ export const REDACTED_PATHS = [
   '*.webhookUrl',
 ];
 
-const REQUEST_ID = /^[\w.-]{1,64}$/;
-
 /** Structured JSON logs (pino) with a request id on every line of a request. */
 @Module({
   imports: [
@@ -34,12 +32,8 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
         pinoHttp: {
           level: config.logLevel,
           redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-          genReqId: (req: IncomingMessage, res) => {
-            const given = req.headers['x-request-id'];
-            const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
-          },
+          // Already assigned by the first middleware (app.setup); reused here so log lines and responses agree.
+          genReqId: (req: IncomingMessage, res) => assignRequestId(req, res),
           customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
           // Query strings can carry signatures and tokens (presigned URLs, reset links): log the path only.
           serializers: {
