@@ -6,7 +6,10 @@ import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { answerClientErrorsAsJson } from './common/client-error.handler';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { InputShapePipe } from './common/input-shape.pipe';
+import { assignRequestId } from './common/request-id';
 import { AppConfig } from './config/app-config';
 import { RealtimeIoAdapter } from './realtime/realtime-io.adapter';
 
@@ -27,6 +30,12 @@ function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.set('query parser', 'extended');
   app.disable('x-powered-by');
+  // Request id before anything that can fail (body parsing), so every error response carries it.
+  app.use((req: Parameters<typeof assignRequestId>[0], res: Parameters<typeof assignRequestId>[1], next: () => void) => {
+    assignRequestId(req, res);
+    next();
+  });
+  answerClientErrorsAsJson(app.getHttpServer());
   app.use(
     helmet({
       // Swagger UI (same origin) needs inline styles and data: images; nothing else is served as HTML.
@@ -46,6 +55,7 @@ function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.useBodyParser('json', { limit: config.limits.bodyLimitBytes });
   app.useBodyParser('urlencoded', { extended: true, limit: '1mb', parameterLimit: 2000 });
   app.useGlobalPipes(
+    new InputShapePipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: false,
@@ -55,7 +65,7 @@ function configureApp(app: NestExpressApplication, config: AppConfig): void {
     }),
   );
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts drains in-flight requests before the module hooks (common/graceful-shutdown.ts).
   setupSwagger(app);
 }
 

@@ -1,0 +1,30 @@
+import type { TicketAudience } from './ticket-events.broadcaster';
+
+/**
+ * Socket.IO room names. Rooms are server-side only (clients never see these names).
+ * Deal rooms use the Bitrix deal ID (seed section 9.5); user rooms use the local user ID.
+ */
+export const ADMINS_ROOM = 'admins';
+
+export function dealRoom(bitrixDealId: number): string {
+  return `deal:${bitrixDealId}`;
+}
+
+export function userRoom(userId: number): string {
+  return `user:${userId}`;
+}
+
+/** The dashboard feed of a ticket: every admin, plus its requester and its responsible. */
+export function feedRoomsOf(audience: TicketAudience): string[] {
+  const rooms = [ADMINS_ROOM];
+  if (audience.requesterUserId !== null) rooms.push(userRoom(audience.requesterUserId));
+  if (audience.responsibleUserId !== null && audience.responsibleUserId !== audience.requesterUserId) {
+    rooms.push(userRoom(audience.responsibleUserId));
+  }
+  return rooms;
+}
+
+/** The rooms a socket joins on connect, so it receives its share of the dashboard feed. */
+export function feedRoomsFor(principal: { userId: number; isAdmin: boolean }): string[] {
+  return principal.isAdmin ? [ADMINS_ROOM, userRoom(principal.userId)] : [userRoom(principal.userId)];
+}

@@ -1,0 +1,70 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { RealtimeGateway } from './realtime.gateway';
+import { dealRoom, feedRoomsOf } from './realtime-rooms';
+import type { RealtimeServer, TicketEvent } from './realtime.types';
+import { DealUpdatedEvent, NewCommentEvent, NewTicketEvent, TicketAudience, TicketEventsBroadcaster } from './ticket-events.broadcaster';
+
+/**
+ * TicketEventsBroadcaster over Socket.IO. Deal-room events go to `deal:<bitrixDealId>`; dashboard
+ * events go to the admins and to the ticket's requester and responsible. Each payload is emitted as
+ * the event's data, under the name in its `event` field (seed section 7.3).
+ *
+ * Delivery: to this instance's sockets at once, and relayed to the other instances through the cluster
+ * adapter (`serverSideEmit`), which deliver to theirs. A plain `server.to(rooms).emit()` would do both,
+ * but the PostgreSQL adapter then holds the local delivery until its NOTIFY round trip is done, which
+ * doubled the p99 of bench/socket-fanout.mjs on a busy machine, and a slow database would delay it more.
+ *
+ * Broadcasting never throws into the caller: a saved ticket is not undone by a notification that failed.
+ */
+@Injectable()
+export class SocketIoTicketEventsBroadcaster extends TicketEventsBroadcaster implements OnModuleInit {
+  private readonly logger = new Logger(SocketIoTicketEventsBroadcaster.name);
+
+  constructor(private readonly gateway: RealtimeGateway) {
+    super();
+  }
+
+  onModuleInit(): void {
+    // The gateway's server exists by now (Nest creates it before the init hooks run).
+    const server = this.gateway.server;
+    server?.sockets.on('relay_ticket_event', (rooms, payload) => {
+      try {
+        this.deliverLocally(server, rooms, payload);
+      } catch (error) {
+        this.logger.error(`Could not deliver relayed ${payload?.event}: ${String(error)}`);
+      }
+    });
+  }
+
+  async activityAdded(audience: TicketAudience, event: NewCommentEvent): Promise<void> {
+    this.broadcast([dealRoom(event.deal_id)], event);
+    this.broadcast(feedRoomsOf(audience), { event: 'new_activity', deal_id: event.deal_id, activity: event.activity });
+  }
+
+  async dealUpdated(audience: TicketAudience, event: DealUpdatedEvent): Promise<void> {
+    this.broadcast([dealRoom(event.deal_id)], event);
+    this.broadcast(feedRoomsOf(audience), { event: 'ticket_updated', deal_id: event.deal_id, changes: event.changes });
+  }
+
+  async ticketCreated(audience: TicketAudience, event: NewTicketEvent): Promise<void> {
+    this.broadcast(feedRoomsOf(audience), event);
+  }
+
+  private broadcast(rooms: string[], payload: TicketEvent): void {
+    try {
+      const server = this.gateway.server;
+      if (!server) throw new Error('the Socket.IO server is not running');
+      this.deliverLocally(server, rooms, payload);
+      server.serverSideEmit('relay_ticket_event', rooms, payload);
+    } catch (error) {
+      this.logger.error(`Could not broadcast ${payload.event} of deal ${payload.deal_id}: ${String(error)}`);
+    }
+  }
+
+  /** A socket in several of the rooms receives the event once. */
+  private deliverLocally(server: RealtimeServer, rooms: string[], payload: TicketEvent): void {
+    const operator = server.local.to(rooms);
+    // TypeScript cannot pair each member of the union with its event name; `payload.event` is that name.
+    (operator.emit as (event: TicketEvent['event'], data: TicketEvent) => boolean).call(operator, payload.event, payload);
+  }
+}
