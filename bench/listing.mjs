@@ -1,0 +1,147 @@
+// Listing benchmark (issue 9): GET /tickets/{user_id} for a user with 200 tickets, each with 5 activities
+// and 1 file, in full and with limit=20, at 50 concurrent connections — against a baseline written for
+// the benchmark only (bench/baseline-listing-server.mjs: node:http + pg, JWT check, one SQL query, presigning).
+// Targets: product >= 50% of the baseline's requests/s on both; product paged p99 <= 2x baseline paged p99.
+// Also prints the app's resident memory idle and under this load.
+//
+// Run: npm run build && node bench/listing.mjs [--duration 10] [--connections 50]
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { freePort } from '../scripts/embedded-postgres.mjs';
+import { benchSecrets, ensureBuilt, load, printTable, ROOT, rssMiB, startApp, startInfra } from './support.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const DURATION = opt('duration', 10);
+const CONNECTIONS = opt('connections', 50);
+const TICKETS = 200;
+
+async function seed(databaseUrl, requesterId, responsibleId) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query(
+    `INSERT INTO deals (deal_id, title, description, stage_id, opened, closed, created_by_id, requester_department,
+                        assignee_department, service_category, system_type, priority, matricula, responsible,
+                        responsible_email, requester_email, responsible_id, user_id, date_deadline, begin_date, created_at)
+     SELECT 100000 + g, 'Sistema travando ao gerar relatório #' || g,
+            'Ao clicar em Gerar Relatório, o sistema congela e precisa ser reiniciado. ' || repeat('Detalhes do erro. ', 5),
+            'C19:NEW', 'Y', 'N', '5', 'Financeiro', 'TI', 'Sistema Financeiro', 'ERP', 'Alto', '87654321',
+            'João Tech', 'joao.tech@carvalima.test', 'maria@carvalima.test', $2, $1,
+            now() + interval '4 hours', now(), now() - (g || ' minutes')::interval
+       FROM generate_series(1, $3) g`,
+    [requesterId, responsibleId, TICKETS],
+  );
+  await client.query(
+    `INSERT INTO deal_files (deal_id, file_id, file_url, filename)
+     SELECT d.id, d.deal_id, 'attachments/' || md5(d.id::text) || '/screenshot.png', 'screenshot.png' FROM deals d`,
+  );
+  await client.query(
+    `INSERT INTO activities (activity_id, bitrix_source, deal_id, owner_type_id, type_id, direction, subject, description,
+                             responsible_name, responsible_email, created_at_bitrix)
+     SELECT 500000 + d.id * 10 + n, 'activity', d.id, '2', CASE WHEN n % 2 = 0 THEN '4' ELSE '2' END,
+            CASE WHEN n % 2 = 0 THEN 'incoming' ELSE 'outgoing' END, 'Re: chamado ' || d.deal_id,
+            'Estou analisando o problema. Aguarde um retorno em breve. ' || n, 'João Tech', 'joao.tech@carvalima.test',
+            now() - (n || ' minutes')::interval
+       FROM deals d, generate_series(1, 5) n`,
+  );
+  await client.end();
+}
+
+async function main() {
+  ensureBuilt();
+  const infra = await startInfra();
+  const secrets = benchSecrets();
+  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mail-'));
+  const env = {
+    ...secrets,
+    DATABASE_URL: infra.databaseUrl,
+    BITRIX_INBOUND_URL: 'http://127.0.0.1:9/rest/1/unused/',
+    BITRIX_APP_TOKEN: 'bench-application-token',
+    STORAGE_DRIVER: 's3',
+    S3_ENDPOINT: infra.s3Endpoint,
+    S3_ACCESS_KEY: 'S3RVER',
+    S3_SECRET_KEY: 'S3RVER',
+    S3_BUCKET: 'anexos-email-bitrix',
+    MAIL_TRANSPORT: 'file',
+    MAIL_DIR: mailDir,
+    PUBLIC_URL: 'http://127.0.0.1',
+    LOGIN_RATE_LIMIT: '100000',
+    BCRYPT_COST: '10',
+  };
+  const app = await startApp(env);
+  const stops = [() => app.stop(), () => infra.stop()];
+  try {
+    const register = async (n) => {
+      const body = { full_name: `Bench ${n}`, email: `bench${n}@carvalima.test`, password: 'SenhaSegura123', department: 'TI', filial: 'Matriz', cpf: ['52998224725', '11144477735'][n], matricula: String(5000 + n) };
+      const res = await fetch(`${app.url}/auth/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
+      return { id: (await res.json()).id, ...body };
+    };
+    const requester = await register(0);
+    const responsible = await register(1);
+    const login = await fetch(`${app.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ matricula: requester.matricula, password: requester.password }) });
+    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    await seed(infra.databaseUrl, requester.id, responsible.id);
+
+    const basePort = await freePort();
+    const baseline = fork(path.join(ROOT, 'bench/baseline-listing-server.mjs'), [String(basePort)], { env: { ...process.env, ...env }, stdio: 'inherit' });
+    await new Promise((resolve) => baseline.once('message', resolve));
+    stops.unshift(() => new Promise((r) => { baseline.once('exit', r); baseline.kill('SIGTERM'); }));
+    const baseUrl = `http://127.0.0.1:${basePort}`;
+
+    // Sanity: both answer 200 with the same number of tickets and activities.
+    for (const [name, url] of [['product', app.url], ['baseline', baseUrl]]) {
+      const res = await fetch(`${url}/tickets/${requester.id}`, { headers: { cookie } });
+      const body = await res.json();
+      if (res.status !== 200 || body.length !== TICKETS || body[0].activities.length !== 5 || body[0].files.length !== 1) {
+        throw new Error(`${name} answered ${res.status} with ${Array.isArray(body) ? body.length : JSON.stringify(body).slice(0, 200)}`);
+      }
+      const paged = await (await fetch(`${url}/tickets/${requester.id}?limit=20`, { headers: { cookie } })).json();
+      if (paged.length !== 20) throw new Error(`${name} paged answered ${paged.length} tickets`);
+    }
+
+    const rssIdle = rssMiB(app.pid);
+    const rows = {};
+    let rssPeak = rssIdle;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(app.pid))), 250);
+    for (const [name, url] of [
+      ['product full', `${app.url}/tickets/${requester.id}`],
+      ['baseline full', `${baseUrl}/tickets/${requester.id}`],
+      ['product limit=20', `${app.url}/tickets/${requester.id}?limit=20`],
+      ['baseline limit=20', `${baseUrl}/tickets/${requester.id}?limit=20`],
+    ]) {
+      await load({ url, headers: { cookie }, connections: CONNECTIONS, duration: 2 }); // warm-up
+      rows[name] = await load({ url, headers: { cookie }, connections: CONNECTIONS, duration: DURATION });
+    }
+    clearInterval(sampler);
+
+    printTable(`GET /tickets/{user_id}: ${TICKETS} tickets x 5 activities x 1 file, ${CONNECTIONS} connections, ${DURATION} s each`, rows);
+    const ratioFull = rows['product full'].rps / rows['baseline full'].rps;
+    const ratioPaged = rows['product limit=20'].rps / rows['baseline limit=20'].rps;
+    const p99Ratio = rows['product limit=20'].p99 / rows['baseline limit=20'].p99;
+    const verdicts = {
+      'full: product/baseline req/s (>= 0.50)': { value: ratioFull.toFixed(2), ok: ratioFull >= 0.5 },
+      'paged: product/baseline req/s (>= 0.50)': { value: ratioPaged.toFixed(2), ok: ratioPaged >= 0.5 },
+      'paged: product/baseline p99 (<= 2.00)': { value: p99Ratio.toFixed(2), ok: p99Ratio <= 2 },
+      'app RSS idle (MiB)': { value: rssIdle.toFixed(0), ok: true },
+      'app RSS peak under load (MiB)': { value: rssPeak.toFixed(0), ok: true },
+    };
+    printTable('Targets', verdicts);
+    fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, 'bench/results/listing.json'), JSON.stringify({ date: new Date().toISOString(), rows, verdicts }, null, 2));
+  } finally {
+    for (const stop of stops) await stop().catch(() => undefined);
+    fs.rmSync(mailDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+// Shared pieces of the benchmarks: an embedded PostgreSQL, an s3rver, the compiled app as a child
+// process, and a small autocannon runner. Every benchmark starts the product on the embedded default
+// (real PostgreSQL from npm, real S3 protocol server) and removes what it created at the end.
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureDatabase, freePort, startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+export function ensureBuilt() {
+  if (!fs.existsSync(path.join(ROOT, 'dist/src/main.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first (npm run bench does it).');
+  }
+}
+
+/** Embedded PostgreSQL + s3rver in a temp dir. */
+export async function startInfra() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-bench-'));
+  const pg = await startEmbeddedPostgres({ databaseDir: path.join(dir, 'db'), persistent: false });
+  await ensureDatabase(pg, 'bench');
+  const S3rver = require('s3rver');
+  const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: path.join(dir, 's3'), configureBuckets: [{ name: 'anexos-email-bitrix' }] });
+  const { port: s3Port } = await s3.run();
+  return {
+    databaseUrl: pg.url('bench'),
+    s3Endpoint: `http://127.0.0.1:${s3Port}`,
+    async stop() {
+      await s3.close();
+      await pg.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function benchSecrets() {
+  return {
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    JWT_REFRESH_SECRET: randomBytes(32).toString('hex'),
+    CPF_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    CPF_HMAC_KEY: randomBytes(32).toString('hex'),
+  };
+}
+
+/** Starts `node dist/src/main.js` with env; resolves when /health answers. */
+export async function startApp(env) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error('app did not start in 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    pid: child.pid,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** Resident memory of a process in MiB (Linux /proc). */
+export function rssMiB(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+/** One autocannon run; returns requests/s and latency percentiles (ms). */
+export async function load({ url, headers = {}, connections = 50, duration = 10, method = 'GET', body }) {
+  const result = await autocannon({ url, headers, connections, duration, method, body, timeout: 30 });
+  const non2xx = result.non2xx + result.errors + result.timeouts;
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    total: result.requests.total,
+    failures: non2xx,
+    bytesPerReq: result.requests.total ? Math.round(result.throughput.total / result.requests.total) : 0,
+  };
+}
+
+export function printTable(title, rows) {
+  console.log(`\n${title}`);
+  console.table(rows);
+}
