@@ -8,5 +8,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
+  // Every suite closes its apps, servers and clients in afterAll; this only guards CI against a stray
+  // handle (a library timer) keeping the runner alive after the summary has been printed.
+  forceExit: true,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
