@@ -16,7 +16,10 @@ export class GracefulShutdown {
   private drained: (() => void) | undefined;
 
   constructor(private readonly app: INestApplication) {
-    this.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    this.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      // Socket.IO long-polling requests stay open up to 25 s by design; app.close() ends them, so they
+      // must not hold the drain.
+      if (req.url?.startsWith('/socket.io/')) return;
       this.inFlight.add(res);
       if (this.closing) closeAfterResponse(res);
       res.once('close', () => {
