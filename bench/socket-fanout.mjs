@@ -2,7 +2,7 @@
 // Socket.IO fan-out benchmark (issue 6): N real socket.io-client connections in one deal room receive
 // a broadcast; prints p50/p95/p99 delivery latency and the server's memory per idle connection.
 //
-//   node bench/socket-fanout.mjs [--clients 1000] [--rounds 20] [--warmup 3] [--client-processes 2]
+//   node bench/socket-fanout.mjs [--clients 1000] [--rounds 20] [--warmup 3] [--client-processes 2] [--verbose]
 //
 // How it runs (no build step, no services needed):
 //   - this process forks itself as the SERVER: a throw-away embedded PostgreSQL (scripts/embedded-postgres.mjs),
