@@ -8,6 +8,7 @@ import { DealFile } from './entities/deal-file.entity';
 import type { DealCardRows } from './ticket-cards.repository';
 
 type FileRow = Pick<DealFile | ActivityFile, 'id' | 'storageKey' | 'filename'>;
+type Sign = (key: string | null | undefined, ttlSeconds: number) => Promise<string | null>;
 
 /** Entities → the seed's snake_case schemas, with presigned URLs (files 2 h, profile pictures 168 h). */
 @Injectable()
@@ -15,14 +16,34 @@ export class TicketCardPresenter {
   constructor(private readonly storage: StorageService) {}
 
   async createCard(deal: Deal, files: FileRow[]): Promise<DealCardCreateDto> {
-    return { ...baseCard(deal), files: await Promise.all(files.map((f) => this.file(f))) };
+    const sign = this.signer();
+    return { ...baseCard(deal), files: await Promise.all(files.map((f) => file(f, sign))) };
   }
 
   async cards(rows: DealCardRows): Promise<DealCardDto[]> {
-    return Promise.all(rows.deals.map((deal) => this.card(deal, rows)));
+    const sign = this.signer();
+    return Promise.all(rows.deals.map((deal) => this.card(deal, rows, sign)));
   }
 
-  async activity(activity: Activity, files: FileRow[], authorPicture: string | null): Promise<TicketActivityDto> {
+  /**
+   * Presigning for one response: the same few profile pictures recur on every card and activity of a
+   * listing, so each key is signed once per response.
+   */
+  private signer(): Sign {
+    const signed = new Map<string, Promise<string | null>>();
+    return (key, ttlSeconds) => {
+      if (!key) return Promise.resolve(null);
+      const cacheKey = `${ttlSeconds}:${key}`;
+      let url = signed.get(cacheKey);
+      if (!url) {
+        url = this.storage.presignedUrl(key, ttlSeconds);
+        signed.set(cacheKey, url);
+      }
+      return url;
+    };
+  }
+
+  private async activityDto(activity: Activity, files: FileRow[], authorPicture: string | null, sign: Sign): Promise<TicketActivityDto> {
     return {
       id: activity.id,
       activity_id: activity.bitrixActivityId,
@@ -33,22 +54,22 @@ export class TicketCardPresenter {
       body_html: activity.bodyHtml,
       responsible_name: activity.responsibleName,
       responsible_email: activity.responsibleEmail,
-      responsible_profile_picture_url: await this.storage.presignedUrl(authorPicture, AVATAR_URL_TTL_SECONDS),
+      responsible_profile_picture_url: await sign(authorPicture, AVATAR_URL_TTL_SECONDS),
       from_email: activity.fromEmail,
       to_email: activity.toEmail,
       created_at_bitrix: iso(activity.createdAtBitrix),
       created_at: activity.createdAt.toISOString(),
-      files: await Promise.all(files.map((f) => this.file(f))),
+      files: await Promise.all(files.map((f) => file(f, sign))),
     };
   }
 
-  private async card(deal: Deal, rows: DealCardRows): Promise<DealCardDto> {
+  private async card(deal: Deal, rows: DealCardRows, sign: Sign): Promise<DealCardDto> {
     const activities = rows.activitiesByDeal.get(deal.id) ?? [];
     const [files, activityDtos, requesterPicture, responsiblePicture] = await Promise.all([
-      Promise.all((rows.filesByDeal.get(deal.id) ?? []).map((f) => this.file(f))),
-      Promise.all(activities.map((a) => this.activity(a, rows.filesByActivity.get(a.id) ?? [], rows.activityPictures.get(a.id) ?? null))),
-      this.storage.presignedUrl(deal.user?.profilePicture, AVATAR_URL_TTL_SECONDS),
-      this.storage.presignedUrl(deal.responsibleUser?.profilePicture, AVATAR_URL_TTL_SECONDS),
+      Promise.all((rows.filesByDeal.get(deal.id) ?? []).map((f) => file(f, sign))),
+      Promise.all(activities.map((a) => this.activityDto(a, rows.filesByActivity.get(a.id) ?? [], rows.activityPictures.get(a.id) ?? null, sign))),
+      sign(deal.user?.profilePicture, AVATAR_URL_TTL_SECONDS),
+      sign(deal.responsibleUser?.profilePicture, AVATAR_URL_TTL_SECONDS),
     ]);
     return {
       ...baseCard(deal),
@@ -75,9 +96,10 @@ export class TicketCardPresenter {
     };
   }
 
-  private async file(file: FileRow): Promise<TicketFileDto> {
-    return { id: file.id, file_url: await this.storage.presignedUrl(file.storageKey, ATTACHMENT_URL_TTL_SECONDS), filename: file.filename };
-  }
+}
+
+async function file(row: FileRow, sign: Sign): Promise<TicketFileDto> {
+  return { id: row.id, file_url: await sign(row.storageKey, ATTACHMENT_URL_TTL_SECONDS), filename: row.filename };
 }
 
 function baseCard(deal: Deal): Omit<DealCardCreateDto, 'files'> {
