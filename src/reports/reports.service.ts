@@ -3,8 +3,9 @@ import { SlaReportQueryDto } from './dto/sla-report-query.dto';
 import { SlaMetricsDto, SlaReportDto, SlaReportGroupDto } from './dto/sla-report.dto';
 import { parseReportBound, resolveReportRange } from './report-date-range';
 import { toSlaReportCsv } from './sla-report-csv';
-import { MISSING_GROUP_LABELS, REPORT_PRIORITIES, SlaReportGroupBy } from './sla-report.constants';
+import { MISSING_GROUP_LABELS, SlaReportGroupBy } from './sla-report.constants';
 import { SlaReportRepository, SlaReportRow } from './sla-report.repository';
+import { TICKET_PRIORITIES } from '../bitrix/ticket-sla';
 
 export interface CsvFile {
   filename: string;
@@ -111,8 +112,8 @@ function sortGroups(groups: SlaReportGroupDto[], groupBy: SlaReportGroupBy): Sla
   const rank = (group: SlaReportGroupDto): number => {
     if (group.key === null) return Number.MAX_SAFE_INTEGER;
     if (groupBy !== 'priority') return 0;
-    const index = (REPORT_PRIORITIES as readonly string[]).indexOf(group.key);
-    return index === -1 ? REPORT_PRIORITIES.length : index;
+    const index = (TICKET_PRIORITIES as readonly string[]).indexOf(group.key);
+    return index === -1 ? TICKET_PRIORITIES.length : index;
   };
   const chronological = groupBy === 'day' || groupBy === 'week' || groupBy === 'month';
   return [...groups].sort((a, b) => {

@@ -2,13 +2,6 @@
 export const SLA_REPORT_GROUP_BY = ['priority', 'assignee_department', 'responsible', 'service_category', 'day', 'week', 'month'] as const;
 export type SlaReportGroupBy = (typeof SLA_REPORT_GROUP_BY)[number];
 
-/**
- * Ticket priority labels as stored in `deals.priority` (seed §5.1), in severity order.
- * Kept here rather than imported so the report does not depend on the Bitrix module's internals.
- */
-export const REPORT_PRIORITIES = ['Crítico', 'Alto', 'Médio', 'Baixo'] as const;
-export type ReportPriority = (typeof REPORT_PRIORITIES)[number];
-
 /** Label of the group of tickets that have no value for the grouping column. */
 export const MISSING_GROUP_LABELS: Readonly<Record<SlaReportGroupBy, string>> = {
   priority: 'Sem prioridade',

@@ -1,3 +1,4 @@
+import { freePort } from '../support/app-process';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 
@@ -29,16 +30,6 @@ export async function startTestRedis(): Promise<TestRedis> {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port: number, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { createUser, TestUser } from '../support/users';
 import { startTestStack, TestStack } from '../support/test-stack';
-import { AppProcess, spawnApp } from './app-process';
+import { AppProcess, spawnApp } from '../support/app-process';
 
 interface SlowRequest {
   /** Sends the rest of the body. */

@@ -1,7 +1,7 @@
 import { recipientOf } from '../support/mailbox';
 import { newUserBody } from '../support/users';
 import { startTestStack, TestStack } from '../support/test-stack';
-import { AppProcess, spawnApp } from './app-process';
+import { AppProcess, spawnApp } from '../support/app-process';
 
 interface LogLine {
   level?: number;

@@ -1,45 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
+import { ChildProcess } from 'node:child_process';
 import { startTestStack, TestStack } from '../support/test-stack';
+import { spawnApp } from '../support/app-process';
 import { unfinishedJobs, useFastWebhookSettings, waitFor } from './webhook-test-kit';
-
-const ROOT = path.resolve(__dirname, '../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The real app (src/main.ts) as a separate OS process, so it can be killed with SIGKILL. */
-async function startAppProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const port = await freePort();
-  let output = '';
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', TS_NODE_SWC: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    'app process ready',
-    async () => {
-      if (child.exitCode !== null) throw new Error(`app process exited (${child.exitCode}): ${output.slice(-2000)}`);
-      return fetch(`${url}/health`).then((r) => r.ok, () => false);
-    },
-    90000,
-    200,
-  );
-  return { child, url, output: () => output };
-}
 
 describe('Webhook: every acknowledged event is processed after a SIGKILL (e2e, app as a child process)', () => {
   let stack: TestStack;
@@ -69,7 +31,7 @@ describe('Webhook: every acknowledged event is processed after a SIGKILL (e2e, a
       WEBHOOK_COALESCE_MAX_WAIT_MS: '10000',
       WEBHOOK_POLL_MS: '100',
     };
-    const first = await startAppProcess(childEnv);
+    const first = await spawnApp(childEnv, 90_000);
     children.push(first.child);
     bitrix.options.eventHandlerUrl = `${first.url}/webhook-bitrix24`;
 
@@ -90,7 +52,7 @@ describe('Webhook: every acknowledged event is processed after a SIGKILL (e2e, a
     process.stdout.write(`sigkill: killed with ${pending} unprocessed event(s), ${mirroredBefore[0].n}/20 deals at their last version\n`);
     expect(pending).toBeGreaterThan(0);
 
-    const second = await startAppProcess({ ...childEnv, WEBHOOK_COALESCE_QUIET_MS: '200' });
+    const second = await spawnApp({ ...childEnv, WEBHOOK_COALESCE_QUIET_MS: '200' }, 90_000);
     children.push(second.child);
     bitrix.options.eventHandlerUrl = `${second.url}/webhook-bitrix24`;
     await waitFor(

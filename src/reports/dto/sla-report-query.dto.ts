@@ -2,7 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, registerDecorator, ValidationArguments } from 'class-validator';
 import { parseReportBound } from '../report-date-range';
-import { REPORT_PRIORITIES, SLA_REPORT_GROUP_BY, SlaReportGroupBy } from '../sla-report.constants';
+import { SLA_REPORT_GROUP_BY, SlaReportGroupBy } from '../sla-report.constants';
+import { TICKET_PRIORITIES } from '../../bitrix/ticket-sla';
 
 /** An empty query parameter (`?priority=`) means "no filter", as HTML forms send it. */
 const emptyToUndefined = ({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -49,10 +50,10 @@ export class SlaReportQueryDto {
   @MaxLength(100)
   assignee_department?: string;
 
-  @ApiPropertyOptional({ enum: REPORT_PRIORITIES, example: 'Alto' })
+  @ApiPropertyOptional({ enum: TICKET_PRIORITIES, example: 'Alto' })
   @Transform(emptyToUndefined)
   @IsOptional()
-  @IsIn(REPORT_PRIORITIES, { message: `priority deve ser um de: ${REPORT_PRIORITIES.join(', ')}` })
+  @IsIn(TICKET_PRIORITIES, { message: `priority deve ser um de: ${TICKET_PRIORITIES.join(', ')}` })
   priority?: string;
 
   @ApiPropertyOptional({ description: 'ID interno (users.id) do responsável', example: 42, type: Number })

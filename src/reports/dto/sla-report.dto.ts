@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { REPORT_PRIORITIES, SLA_REPORT_GROUP_BY, SlaReportGroupBy } from '../sla-report.constants';
+import { SLA_REPORT_GROUP_BY, SlaReportGroupBy } from '../sla-report.constants';
+import { TICKET_PRIORITIES } from '../../bitrix/ticket-sla';
 
 /** SLA and satisfaction figures over a set of tickets (one group, or all of them). */
 export class SlaMetricsDto {
@@ -69,7 +70,7 @@ export class SlaReportFiltersDto {
   @ApiProperty({ example: '2026-01-01', nullable: true, type: String }) from!: string | null;
   @ApiProperty({ example: '2026-01-31', nullable: true, type: String }) to!: string | null;
   @ApiProperty({ example: null, nullable: true, type: String }) assignee_department!: string | null;
-  @ApiProperty({ example: null, nullable: true, enum: REPORT_PRIORITIES, type: String }) priority!: string | null;
+  @ApiProperty({ example: null, nullable: true, enum: TICKET_PRIORITIES, type: String }) priority!: string | null;
   @ApiProperty({ example: null, nullable: true, type: Number }) responsible_id!: number | null;
   @ApiProperty({ example: null, nullable: true, type: String }) service_category!: string | null;
 }
