@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from './app.setup';
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS, exitGracefullyOnSignals, GracefulShutdown } from './common/graceful-shutdown';
+import { exitGracefullyOnSignals, GracefulShutdown } from './common/graceful-shutdown';
 import { AppConfig } from './config/app-config';
 import { ConfigError, loadAppConfig } from './config/config.loader';
 import { runMigrationsOn } from './database/migrate';
@@ -28,15 +28,9 @@ export async function bootstrap(
   return { app, config, close: () => shutdown.close() };
 }
 
-/** Bound on a SIGTERM shutdown before the process is forced out (SHUTDOWN_TIMEOUT_MS, default 10 s). */
-function shutdownTimeoutMs(env: Record<string, string | undefined>): number {
-  const value = Number(env.SHUTDOWN_TIMEOUT_MS);
-  return Number.isInteger(value) && value > 0 ? value : DEFAULT_SHUTDOWN_TIMEOUT_MS;
-}
-
 if (require.main === module) {
   bootstrap()
-    .then(({ close }) => exitGracefullyOnSignals(() => close(), shutdownTimeoutMs(process.env)))
+    .then(({ config, close }) => exitGracefullyOnSignals(() => close(), config.shutdownTimeoutMs))
     .catch((error: unknown) => {
       process.stderr.write(`Fatal: ${(error as Error)?.stack ?? String(error)}\n`);
       process.exit(1);

@@ -1,9 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
-/** Default bound for a shutdown: in-flight work gets this long before the process is forced out. */
-export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
-
 /**
  * Graceful shutdown of the HTTP side: stop accepting, let in-flight requests finish, drop idle
  * keep-alive connections, then close the Nest app (module hooks: jobs, Bitrix limiter, Socket.IO,

@@ -1,3 +1,5 @@
+import type { WebhookSettings } from '../webhook/webhook-settings';
+
 /**
  * The one typed settings object of the app. Built once at boot by `loadAppConfig`
  * (see config.loader.ts) and injected by class: `constructor(private readonly config: AppConfig)`.
@@ -96,4 +98,10 @@ export class AppConfig {
   };
 
   redisUrl?: string;
+
+  /** Tuning of the webhook queue, coalescing and reconciliation (WEBHOOK_* variables). */
+  webhook!: WebhookSettings;
+
+  /** Bound on a SIGTERM shutdown before the process is forced out. */
+  shutdownTimeoutMs!: number;
 }

@@ -12,6 +12,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { Type } from 'class-transformer';
+import { WebhookSettings } from '../webhook/webhook-settings';
 import { AppConfig, SameSite } from './app-config';
 
 type Env = Record<string, string | undefined>;
@@ -83,6 +84,7 @@ class EnvSchema {
   @Type(() => Number) @IsInt() @Min(1) MAX_AVATAR_BYTES: number = 5 * 1024 * 1024;
 
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] }) REDIS_URL?: string;
+  @Type(() => Number) @IsInt() @Min(100) SHUTDOWN_TIMEOUT_MS: number = 10_000;
 }
 
 /**
@@ -145,7 +147,13 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
   if (parsed.MAIL_TRANSPORT === 'smtp' && !parsed.SMTP_URL) {
     problems.push('SMTP_URL: required when MAIL_TRANSPORT=smtp (or SMTP_HOST/SMTP_PORT/SMTP_USER/SMTP_PASS)');
   }
-  if (problems.length) {
+  let webhook: WebhookSettings | undefined;
+  try {
+    webhook = WebhookSettings.fromEnv(env);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (problems.length || !webhook) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
 
@@ -227,6 +235,8 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
       bodyLimitBytes: Math.ceil((parsed.MAX_REQUEST_ATTACHMENT_BYTES * 4) / 3) + 1024 * 1024,
     },
     redisUrl: parsed.REDIS_URL,
+    webhook,
+    shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
   } satisfies AppConfig);
   return config;
 }

@@ -1,9 +1,7 @@
 /**
- * Tuning of the webhook pipeline (queue, coalescing, reconciliation), read once from env at boot.
- * Every value has a default; a malformed one stops the boot with a message naming the variable.
- *
- * These live here rather than in AppConfig because the config loader belongs to another module;
- * the lead may fold them into AppConfig (the names are final).
+ * Tuning of the webhook pipeline (queue, coalescing, reconciliation). Part of AppConfig (`config.webhook`),
+ * built by the config loader from the same env; every value has a default, and a malformed one stops the
+ * boot with a message naming the variable.
  */
 export class WebhookSettings {
   /** Run the queue workers on this instance (`false`: intake only, e.g. an API-only node). */

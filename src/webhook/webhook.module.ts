@@ -1,4 +1,5 @@
 import { Module, Provider } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { TicketAccessModule } from '../tickets/ticket-access.module';
 import { ActivityMirrorService } from './activity-mirror.service';
 import { BitrixUserDirectory } from './bitrix-user-directory.service';
@@ -14,7 +15,7 @@ import { WebhookController } from './webhook.controller';
 
 /** Bitrix → local mirroring, shared by the app (webhook workers, schedule) and the `npm run sync` CLI. */
 export const MIRROR_PROVIDERS: Provider[] = [
-  { provide: WebhookSettings, useFactory: () => WebhookSettings.fromEnv(process.env) },
+  { provide: WebhookSettings, inject: [AppConfig], useFactory: (config: AppConfig) => config.webhook },
   BitrixUserDirectory,
   DealMirrorService,
   ActivityMirrorService,

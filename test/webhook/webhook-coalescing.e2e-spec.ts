@@ -1,5 +1,5 @@
 import { startTestStack, TestStack } from '../support/test-stack';
-import { unfinishedJobs, useFastWebhookSettings, waitFor } from './webhook-test-kit';
+import { unfinishedJobs, fastWebhookEnv, waitFor } from './webhook-test-kit';
 
 /**
  * Issue 5, outcome 4: 1,000 UPDATE events over 100 deals converge with at most 10 Bitrix HTTP requests
@@ -10,8 +10,14 @@ describe('Webhook coalescing (e2e, rate-limited emulator)', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    useFastWebhookSettings({ WEBHOOK_COALESCE_QUIET_MS: '400', WEBHOOK_COALESCE_MAX_WAIT_MS: '5000', WEBHOOK_POLL_MS: '250' });
-    stack = await startTestStack({ bitrix: { rateLimit: 2, rateBurst: 50 }, env: { BITRIX_RATE_LIMIT: '2', BITRIX_RATE_BURST: '50' } });
+    stack = await startTestStack({
+      bitrix: { rateLimit: 2, rateBurst: 50 },
+      env: {
+        ...fastWebhookEnv({ WEBHOOK_COALESCE_QUIET_MS: '400', WEBHOOK_COALESCE_MAX_WAIT_MS: '5000', WEBHOOK_POLL_MS: '250' }),
+        BITRIX_RATE_LIMIT: '2',
+        BITRIX_RATE_BURST: '50',
+      },
+    });
   });
   afterAll(async () => {
     await stack?.close();

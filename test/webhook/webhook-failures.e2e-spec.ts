@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { startTestStack, TestStack } from '../support/test-stack';
 import { createUser, TestUser } from '../support/users';
-import { localDeal, unfinishedJobs, useFastWebhookSettings, waitFor } from './webhook-test-kit';
+import { localDeal, unfinishedJobs, fastWebhookEnv, waitFor } from './webhook-test-kit';
 
 describe('Webhook failed events: list and replay (e2e)', () => {
   let stack: TestStack;
@@ -10,8 +10,7 @@ describe('Webhook failed events: list and replay (e2e)', () => {
 
   beforeAll(async () => {
     // No retries: the first failure is final, so the test does not wait for backoff.
-    useFastWebhookSettings({ WEBHOOK_RETRY_LIMIT: '0' });
-    stack = await startTestStack({ bitrix: true, env: { BITRIX_MAX_RETRIES: '0' } });
+    stack = await startTestStack({ bitrix: true, env: { ...fastWebhookEnv({ WEBHOOK_RETRY_LIMIT: '0' }), BITRIX_MAX_RETRIES: '0' } });
     admin = await createUser(stack, { admin: true });
     user = await createUser(stack);
   });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { startTestStack, TestStack } from '../support/test-stack';
-import { localDeal, unfinishedJobs, useFastWebhookSettings, waitFor } from './webhook-test-kit';
+import { localDeal, unfinishedJobs, fastWebhookEnv, waitFor } from './webhook-test-kit';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -24,8 +24,7 @@ describe('Reconciliation CLI `npm run sync -- --since` heals dropped webhooks (e
   let stack: TestStack;
 
   beforeAll(async () => {
-    useFastWebhookSettings();
-    stack = await startTestStack({ bitrix: true });
+    stack = await startTestStack({ bitrix: true, env: fastWebhookEnv() });
   });
   afterAll(async () => {
     await stack?.close();

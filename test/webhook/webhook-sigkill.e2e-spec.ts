@@ -1,7 +1,7 @@
 import { ChildProcess } from 'node:child_process';
 import { startTestStack, TestStack } from '../support/test-stack';
 import { spawnApp } from '../support/app-process';
-import { unfinishedJobs, useFastWebhookSettings, waitFor } from './webhook-test-kit';
+import { unfinishedJobs, fastWebhookEnv, waitFor } from './webhook-test-kit';
 
 describe('Webhook: every acknowledged event is processed after a SIGKILL (e2e, app as a child process)', () => {
   let stack: TestStack;
@@ -9,8 +9,7 @@ describe('Webhook: every acknowledged event is processed after a SIGKILL (e2e, a
 
   beforeAll(async () => {
     // The in-process app only holds the infrastructure; the child processes do the work.
-    useFastWebhookSettings({ WEBHOOK_WORKERS: 'false' });
-    stack = await startTestStack({ bitrix: true });
+    stack = await startTestStack({ bitrix: true, env: fastWebhookEnv({ WEBHOOK_WORKERS: 'false' }) });
   });
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

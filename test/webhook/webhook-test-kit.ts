@@ -3,8 +3,9 @@ import { TicketEventsBroadcaster } from '../../src/realtime/ticket-events.broadc
 import type { TestStack } from '../support/test-stack';
 
 /** Webhook settings that keep e2e tests quick (read from env when the app boots). */
-export function useFastWebhookSettings(overrides: Record<string, string> = {}): void {
-  Object.assign(process.env, {
+/** Webhook settings that keep the suites quick (short coalescing windows, fast retries, no cron): pass as stack env. */
+export function fastWebhookEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
     WEBHOOK_COALESCE_QUIET_MS: '100',
     WEBHOOK_COALESCE_MAX_WAIT_MS: '1500',
     WEBHOOK_POLL_MS: '100',
@@ -12,7 +13,7 @@ export function useFastWebhookSettings(overrides: Record<string, string> = {}): 
     WEBHOOK_RECONCILE_CRON: 'off',
     WEBHOOK_QUEUE_MAINTENANCE_SECONDS: '1',
     ...overrides,
-  });
+  };
 }
 
 /** Polls until `check` returns a truthy value (returned), or fails with the last value seen. */

@@ -8,7 +8,7 @@ import {
   postWebhook,
   spyOnBroadcasts,
   unfinishedJobs,
-  useFastWebhookSettings,
+  fastWebhookEnv,
   waitFor,
   webhookForm,
 } from './webhook-test-kit';
@@ -19,8 +19,10 @@ describe('Webhook from Bitrix24 (e2e: emulator → app → PostgreSQL/S3)', () =
   let token: string;
 
   beforeAll(async () => {
-    useFastWebhookSettings({ WEBHOOK_RETRY_LIMIT: '4' });
-    stack = await startTestStack({ bitrix: true, env: { BITRIX_MAX_RETRIES: '1', BITRIX_RETRY_BUDGET_MS: '500' } });
+    stack = await startTestStack({
+      bitrix: true,
+      env: { ...fastWebhookEnv({ WEBHOOK_RETRY_LIMIT: '4' }), BITRIX_MAX_RETRIES: '1', BITRIX_RETRY_BUDGET_MS: '500' },
+    });
     spy = spyOnBroadcasts(stack);
     token = stack.env.BITRIX_APP_TOKEN;
   });
