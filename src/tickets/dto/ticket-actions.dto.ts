@@ -1,14 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEmail, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { TicketAttachmentDto } from './ticket-attachment.dto';
+import { IsEmail, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { AttachmentsField, BitrixDealIdField, TicketAttachmentDto } from './ticket-attachment.dto';
 
 /** `TicketCloseRequest` (seed §4.2). */
 export class TicketCloseDto {
-  @ApiProperty({ example: 837, description: 'ID Bitrix do chamado' })
-  @Type(() => Number)
-  @IsInt({ message: 'deal_id: deve ser um número inteiro' })
-  @Min(1, { message: 'deal_id: deve ser um número inteiro positivo' })
+  @BitrixDealIdField()
   deal_id!: number;
 
   @ApiPropertyOptional({ example: 5, minimum: 1, maximum: 5 })
@@ -27,10 +23,7 @@ export class TicketCloseDto {
 
 /** `TicketAddCommentRequest` (seed §4.2). */
 export class TicketCommentDto {
-  @ApiProperty({ example: 837, description: 'ID Bitrix do chamado' })
-  @Type(() => Number)
-  @IsInt({ message: 'deal_id: deve ser um número inteiro' })
-  @Min(1, { message: 'deal_id: deve ser um número inteiro positivo' })
+  @BitrixDealIdField()
   deal_id!: number;
 
   @ApiProperty({ example: 'Aplicamos o patch 1.2.5 que corrige o problema.' })
@@ -39,21 +32,13 @@ export class TicketCommentDto {
   @MaxLength(20000)
   message!: string;
 
-  @ApiPropertyOptional({ type: [TicketAttachmentDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => TicketAttachmentDto)
+  @AttachmentsField()
   attachments?: TicketAttachmentDto[];
 }
 
 /** `TicketSendEmail` (seed §4.2), plus optional attachments. */
 export class TicketSendEmailDto {
-  @ApiProperty({ example: 837, description: 'ID Bitrix do chamado' })
-  @Type(() => Number)
-  @IsInt({ message: 'deal_id: deve ser um número inteiro' })
-  @Min(1, { message: 'deal_id: deve ser um número inteiro positivo' })
+  @BitrixDealIdField()
   deal_id!: number;
 
   @ApiPropertyOptional({ example: 'suporte@carvalima.com', description: 'Vai no Reply-To; o remetente SMTP é MAIL_FROM' })
@@ -77,12 +62,7 @@ export class TicketSendEmailDto {
   @MaxLength(100000)
   message!: string;
 
-  @ApiPropertyOptional({ type: [TicketAttachmentDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => TicketAttachmentDto)
+  @AttachmentsField()
   attachments?: TicketAttachmentDto[];
 }
 

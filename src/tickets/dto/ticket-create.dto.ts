@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { normalizePriority, TICKET_PRIORITIES, TicketPriority } from '../../bitrix/ticket-sla';
-import { TicketAttachmentDto } from './ticket-attachment.dto';
+import { AttachmentsField, TicketAttachmentDto } from './ticket-attachment.dto';
 
 const trimmed = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -108,11 +108,6 @@ export class TicketCreateDto {
   @MaxLength(20)
   cpf?: string;
 
-  @ApiPropertyOptional({ type: [TicketAttachmentDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => TicketAttachmentDto)
+  @AttachmentsField()
   attachments?: TicketAttachmentDto[];
 }
