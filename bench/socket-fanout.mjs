@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { benchSecrets } from './support.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,10 +70,7 @@ async function runServer() {
     BCRYPT_COST: '4',
     COOKIE_SECURE: 'false',
     ACCESS_TOKEN_TTL_SECONDS: '3600',
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    JWT_REFRESH_SECRET: randomBytes(32).toString('hex'),
-    CPF_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    CPF_HMAC_KEY: randomBytes(32).toString('hex'),
+    ...benchSecrets(),
   });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');

@@ -10,11 +10,11 @@
 // emulator (rate limit on) and the real app from src/ (ts-node with swc), all in this process; the
 // emulator POSTs its events to the app over real HTTP. Default webhook settings (coalescing window:
 // quiet 400 ms, max wait 5 s).
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { benchSecrets } from './support.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,10 +61,7 @@ try {
     MAIL_TRANSPORT: 'file',
     MAIL_DIR: path.join(dir, 'mail'),
     COOKIE_SECURE: 'false',
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    JWT_REFRESH_SECRET: randomBytes(32).toString('hex'),
-    CPF_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    CPF_HMAC_KEY: randomBytes(32).toString('hex'),
+    ...benchSecrets(),
   });
   app = await createApp(config);
   await app.listen(0, '127.0.0.1');

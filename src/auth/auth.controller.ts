@@ -1,6 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { CheckAvailabilityQuery } from '../users/dto/check-availability.dto';
@@ -12,6 +11,7 @@ import { AuthService } from './auth.service';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
 import { ForgotPasswordDto, LoginResponseDto, MessageDto, RefreshTokenDto, ResetPasswordDto, UserLoginDto } from './dto/auth.dto';
+import { AuthRateLimit } from '../security/rate-limit';
 
 const cookie = (req: Request, name: string): string | undefined => {
   const value: unknown = req.cookies?.[name];
@@ -28,7 +28,7 @@ export class AuthController {
   ) {}
 
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @AuthRateLimit()
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Autentica por matrícula e senha e define os cookies JWT' })
@@ -75,7 +75,7 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @AuthRateLimit()
   @Post('forgot-password')
   @HttpCode(200)
   @ApiOperation({ summary: 'Envia por e-mail um link de redefinição (mesma resposta exista ou não o e-mail)' })
@@ -86,7 +86,7 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @AuthRateLimit()
   @Post('reset-password')
   @HttpCode(200)
   @ApiOperation({ summary: 'Redefine a senha com o token recebido por e-mail (uso único, 1 h)' })
@@ -97,7 +97,7 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @AuthRateLimit()
   @Get('check-availability')
   @ApiOperation({ summary: 'true se o e-mail, matrícula ou CPF está livre para cadastro' })
   @ApiOkResponse({ type: Boolean })

@@ -1,4 +1,4 @@
-import { BadRequestException, HttpException, HttpStatus, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import bcrypt from 'bcrypt';
@@ -11,6 +11,7 @@ import { UsersService } from '../users/users.service';
 import { AuthSessionsService, sha256 } from './auth-sessions.service';
 import { AccessTokenClaims, JWT_ALGORITHM, RefreshTokenClaims } from './auth-user';
 import { LoginResponseDto } from './dto/auth.dto';
+import { TooManyRequestsException } from '../security/rate-limit';
 
 export const INVALID_CREDENTIALS = 'Matrícula ou senha inválidas';
 const INVALID_REFRESH = 'Sessão inválida ou expirada. Faça login novamente.';
@@ -18,16 +19,6 @@ const INVALID_REFRESH = 'Sessão inválida ou expirada. Faça login novamente.';
 export interface IssuedTokens {
   accessToken: string;
   refreshToken: string;
-}
-
-/** 429 with Retry-After, for an account locked after too many failures. */
-export class AccountLockedException extends HttpException {
-  constructor(readonly retryAfterSeconds: number) {
-    super(
-      { message: 'Muitas tentativas de login. Tente novamente mais tarde.', detail: 'Conta temporariamente bloqueada por excesso de tentativas.' },
-      HttpStatus.TOO_MANY_REQUESTS,
-    );
-  }
 }
 
 @Injectable()
@@ -53,7 +44,10 @@ export class AuthService {
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
     if (user.lockedUntil && user.lockedUntil > new Date()) {
-      throw new AccountLockedException(Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000));
+      throw new TooManyRequestsException(
+        Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000),
+        'Conta temporariamente bloqueada por excesso de tentativas. Tente novamente mais tarde.',
+      );
     }
     const passwordOk = await bcrypt.compare(password, user.hashedPassword);
     if (!passwordOk || !user.isActive) {

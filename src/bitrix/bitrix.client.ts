@@ -3,7 +3,6 @@ import { AppConfig } from '../config/app-config';
 import {
   assertMethodName,
   BITRIX_BATCH_MAX,
-  BitrixCommand,
   BitrixCommandResult,
   chunkCommands,
   encodeBatchCommand,

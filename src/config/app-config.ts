@@ -99,6 +99,9 @@ export class AppConfig {
 
   redisUrl?: string;
 
+  /** Requests per minute per IP accepted on POST /webhook-bitrix24 (Bitrix sends bursts: keep it high). */
+  webhookRateLimit!: number;
+
   /** Tuning of the webhook queue, coalescing and reconciliation (WEBHOOK_* variables). */
   webhook!: WebhookSettings;
 

@@ -68,6 +68,7 @@ class EnvSchema {
   @IsOptional() @IsString() COOKIE_DOMAIN?: string;
   @Type(() => Number) @IsInt() @Min(1) LOGIN_RATE_LIMIT: number = 10;
   @Type(() => Number) @IsInt() @Min(1) LOGIN_MAX_FAILURES: number = 5;
+  @Type(() => Number) @IsInt() @Min(1) WEBHOOK_RATE_LIMIT: number = 60_000;
   @Type(() => Number) @IsInt() @Min(1) LOGIN_LOCK_MINUTES: number = 15;
   @Type(() => Number) @IsInt() @Min(4) @Max(15) BCRYPT_COST: number = 12;
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) RESET_PASSWORD_URL?: string;
@@ -235,6 +236,7 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
       bodyLimitBytes: Math.ceil((parsed.MAX_REQUEST_ATTACHMENT_BYTES * 4) / 3) + 1024 * 1024,
     },
     redisUrl: parsed.REDIS_URL,
+    webhookRateLimit: parsed.WEBHOOK_RATE_LIMIT,
     webhook,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
   } satisfies AppConfig);

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UploadedFile, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBearerAuth,
@@ -12,7 +12,6 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import { AuthSessionsService } from '../auth/auth-sessions.service';
 import type { AuthUser } from '../auth/auth-user';
 import { AdminOnly } from '../auth/decorators/admin-only.decorator';
@@ -22,6 +21,7 @@ import { ParseIdPipe } from '../common/parse-id.pipe';
 import { UserOutDto } from './dto/user-out.dto';
 import { PhoneUpdateDto, UserRegisterDto, UserUpdateDto } from './dto/user-register.dto';
 import { UploadedImage, UsersService } from './users.service';
+import { AuthRateLimit } from '../security/rate-limit';
 
 @ApiTags('Users')
 @Controller('auth/users')
@@ -32,7 +32,7 @@ export class UsersController {
   ) {}
 
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @AuthRateLimit()
   @Post()
   @ApiOperation({ summary: 'Cadastro de usuário (sign-up)' })
   @ApiCreatedResponse({ type: UserOutDto })

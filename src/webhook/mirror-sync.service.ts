@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { BitrixActivitySnapshot, fromBitrixActivity, fromBitrixTimelineComment } from '../bitrix/bitrix-activity.mapper';
 import { BitrixCommand, bitrixCommand } from '../bitrix/bitrix-batch';
 import { BitrixDeals } from '../bitrix/bitrix-deals.service';
@@ -36,8 +36,6 @@ export const COMMENT_SELECT = ['ID', 'ENTITY_ID', 'ENTITY_TYPE', 'CREATED', 'COM
  */
 @Injectable()
 export class MirrorSyncService {
-  private readonly logger = new Logger(MirrorSyncService.name);
-
   constructor(
     private readonly client: BitrixClient,
     private readonly deals: BitrixDeals,

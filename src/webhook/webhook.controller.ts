@@ -10,6 +10,7 @@ import {
 } from './dto/failed-webhook-event.dto';
 import { WebhookFailuresService } from './webhook-failures.service';
 import { WebhookIntakeService } from './webhook-intake.service';
+import { WebhookRateLimit } from '../security/rate-limit';
 
 @ApiTags('webhook')
 @Controller('webhook-bitrix24')
@@ -20,6 +21,7 @@ export class WebhookController {
   ) {}
 
   @Public()
+  @WebhookRateLimit()
   @Post()
   @HttpCode(200)
   // The seed (FastAPI) answers the JSON string "OK".

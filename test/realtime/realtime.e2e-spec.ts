@@ -1,6 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
-import type { Socket } from 'socket.io-client';
 import { SocketSessionsService } from '../../src/realtime/socket-sessions.service';
 import {
   DealUpdatedEvent,

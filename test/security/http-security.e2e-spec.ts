@@ -73,3 +73,43 @@ describe('HTTP security (helmet, CORS, CSRF Origin check, metrics)', () => {
     expect(res.body.statusCode).toBe(413);
   });
 });
+
+describe('Per-IP rate limits (429 with Retry-After)', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { LOGIN_RATE_LIMIT: '3', WEBHOOK_RATE_LIMIT: '4' } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('limits login attempts per IP, independently of the webhook limit', async () => {
+    const attempt = () => request(stack.url).post('/auth/login').send({ matricula: '7654321', password: 'whatever1' });
+    for (let i = 0; i < 3; i++) expect((await attempt()).status).toBe(401);
+    const limited = await attempt();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(limited.body).toMatchObject({ statusCode: 429 });
+    expect(limited.body.detail).toBeTruthy();
+    // The webhook has its own budget: a login burst does not consume it.
+    const webhook = await request(stack.url).post('/webhook-bitrix24').type('form').send('event=ONCRMDEALUPDATE');
+    expect(webhook.status).not.toBe(429);
+  });
+
+  it('limits the Bitrix24 webhook per IP with a plain Retry-After header', async () => {
+    const post = () =>
+      request(stack.url)
+        .post('/webhook-bitrix24')
+        .type('form')
+        .send('event=ONCRMDEALUPDATE&data[FIELDS][ID]=1&auth[application_token]=wrong-token');
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await post()).status);
+    expect(statuses.slice(0, 3).every((s) => s === 401)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    const limited = await post();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
