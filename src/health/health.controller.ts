@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/decorators/public.decorator';
 import { StorageService } from '../storage/storage.service';
+import { WebhookQueueService } from '../webhook/webhook-queue.service';
 
 @ApiTags('Health')
 @Controller('health')
@@ -12,6 +13,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     private readonly storage: StorageService,
+    private readonly queue: WebhookQueueService,
   ) {}
 
   @Public()
@@ -24,19 +26,26 @@ export class HealthController {
   @Public()
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: database and storage reachable (503 otherwise)' })
+  @ApiOperation({ summary: 'Readiness: database, storage and job queue reachable (503 otherwise)' })
   readiness(): Promise<HealthCheckResult> {
     return this.health.check([
       () => this.db.pingCheck('database', { timeout: 3000 }),
-      async () => {
-        const indicator = this.indicators.check('storage');
-        try {
-          await this.storage.ping();
-          return indicator.up();
-        } catch (error) {
-          return indicator.down({ message: (error as Error).message });
-        }
-      },
+      () => this.probe('storage', async () => void (await this.storage.ping())),
+      () =>
+        this.probe('queue', async () => ({
+          inbox_pending: await this.queue.inboxBacklog(),
+          jobs: await this.queue.countByState(),
+        })),
     ]);
+  }
+
+  /** Runs a check; up (with its details) when it resolves, down with the error message when it throws. */
+  private async probe(key: string, check: () => Promise<Record<string, unknown> | void>) {
+    const indicator = this.indicators.check(key);
+    try {
+      return indicator.up((await check()) ?? undefined);
+    } catch (error) {
+      return indicator.down({ message: (error as Error).message });
+    }
   }
 }

@@ -2,6 +2,8 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { BitrixStats } from '../bitrix/bitrix-stats';
 
+type GaugeReading = number | Record<string, number>;
+
 /**
  * Prometheus metrics of this process: HTTP latency by route, Bitrix calls and errors by method, and
  * gauges other modules register (queue depth, connected sockets) through `registerGauge`.
@@ -63,15 +65,24 @@ export class MetricsService implements OnModuleDestroy {
     });
   }
 
-  /** A gauge whose value is read at scrape time (e.g. queue depth, connected sockets). */
-  registerGauge(name: string, help: string, read: () => number | Promise<number>): void {
+  /**
+   * A gauge read at scrape time (e.g. queue depth, connected sockets). `read` returns one value, or one
+   * value per label when `labelName` is given (e.g. jobs per state).
+   */
+  registerGauge(name: string, help: string, read: () => number | Promise<number>): void;
+  registerGauge(name: string, help: string, read: () => Record<string, number> | Promise<Record<string, number>>, labelName: string): void;
+  registerGauge(name: string, help: string, read: () => GaugeReading | Promise<GaugeReading>, labelName?: string): void {
     if (this.registry.getSingleMetric(name)) return;
     new Gauge({
       name,
       help,
+      labelNames: labelName ? [labelName] : [],
       registers: [this.registry],
       async collect() {
-        this.set(await read());
+        const value = await read();
+        if (typeof value === 'number') return void this.set(value);
+        this.reset();
+        for (const [label, n] of Object.entries(value)) this.set({ [labelName!]: label }, n);
       },
     });
   }

@@ -13,6 +13,7 @@ import { feedRoomsFor } from './realtime-rooms';
 import type { DealRoomAck, RealtimeServer, RealtimeSocket } from './realtime.types';
 import { SOCKET_UNAUTHORIZED, SocketAuthenticator } from './socket-authenticator.service';
 import { SocketSessionsService } from './socket-sessions.service';
+import { MetricsService } from '../metrics/metrics.service';
 
 /**
  * Socket.IO at `/socket.io`, default namespace (SPEC section 7). Server options (path, CORS, the
@@ -27,6 +28,7 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
     private readonly authenticator: SocketAuthenticator,
     private readonly sessions: SocketSessionsService,
     private readonly dealRooms: DealRoomsService,
+    private readonly metrics: MetricsService,
   ) {}
 
   afterInit(server: RealtimeServer): void {
@@ -43,6 +45,7 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeServer>, OnGateway
       );
     });
     this.sessions.start(server);
+    this.metrics.registerGauge('socketio_connected_clients', 'Socket.IO clients connected to this instance', () => server.engine.clientsCount);
   }
 
   async handleConnection(socket: RealtimeSocket): Promise<void> {

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { WebhookJobData } from './webhook-event';
 import { WebhookSettings } from './webhook-settings';
+import { MetricsService } from '../metrics/metrics.service';
 
 /** pg-boss queue of accepted webhook events (one job per event). */
 export const WEBHOOK_QUEUE = 'bitrix-webhook-event';
@@ -41,9 +42,12 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
     private readonly config: AppConfig,
     private readonly settings: WebhookSettings,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly metrics: MetricsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    this.metrics.registerGauge('webhook_inbox_pending', 'Acknowledged Bitrix24 events not yet handed to the job queue', () => this.inboxBacklog());
+    this.metrics.registerGauge('webhook_queue_jobs', 'Webhook jobs in the queue by state', () => this.countByState(), 'state');
     this.boss = new PgBoss({
       connectionString: this.config.database.url,
       schema: SCHEMA,
@@ -176,6 +180,12 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
   }
 
   /** Counts of the webhook queue by state (for tests, benchmarks and health). */
+  /** Events acknowledged but not yet relayed into pg-boss. */
+  async inboxBacklog(): Promise<number> {
+    const rows: { n: number }[] = await this.dataSource.query('SELECT count(*)::int AS n FROM webhook_inbox');
+    return rows[0].n;
+  }
+
   async countByState(): Promise<Record<string, number>> {
     const { rows } = await this.boss.getDb().executeSql(`SELECT state::text AS state, count(*)::int AS n FROM ${SCHEMA}.job WHERE name = $1 GROUP BY state`, [WEBHOOK_QUEUE]);
     return Object.fromEntries((rows as { state: string; n: number }[]).map((r) => [r.state, r.n]));

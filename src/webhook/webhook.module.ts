@@ -32,6 +32,6 @@ export const MIRROR_PROVIDERS: Provider[] = [
   imports: [TicketAccessModule],
   controllers: [WebhookController],
   providers: [...MIRROR_PROVIDERS, WebhookQueueService, WebhookProcessor, WebhookIntakeService, WebhookFailuresService],
-  exports: [DealMirrorService, ActivityMirrorService, ReconciliationService],
+  exports: [DealMirrorService, ActivityMirrorService, ReconciliationService, WebhookQueueService],
 })
 export class WebhookModule {}

@@ -93,6 +93,8 @@ describe('Realtime (e2e, real Socket.IO clients)', () => {
       await expect(connectWithCookie(stack.url, requester)).resolves.toMatchObject({ connected: true });
       await expect(connectWithCookie(stack.url, requester, { transports: ['polling', 'websocket'] })).resolves.toMatchObject({ connected: true });
       await expect(connectSocket(stack.url, { auth: { token: requester.accessToken } })).resolves.toMatchObject({ connected: true });
+      const metrics = await request(stack.url).get('/metrics').expect(200);
+      expect(Number(/^socketio_connected_clients (\d+)$/m.exec(metrics.text)?.[1])).toBeGreaterThanOrEqual(3);
     });
 
     it('honours the cookie only from an allowed origin (no cross-site WebSocket hijacking)', async () => {

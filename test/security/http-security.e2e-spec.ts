@@ -66,6 +66,15 @@ describe('HTTP security (helmet, CORS, CSRF Origin check, metrics)', () => {
     expect(res.text).toContain('# TYPE bitrix_requests_total counter');
   });
 
+  it('exposes queue depth and connected sockets in /metrics, and the queue in /health/ready', async () => {
+    const metrics = await request(stack.url).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/^webhook_inbox_pending \d+$/m);
+    expect(metrics.text).toContain('# TYPE webhook_queue_jobs gauge');
+    expect(metrics.text).toMatch(/^socketio_connected_clients 0$/m);
+    const ready = await request(stack.url).get('/health/ready').expect(200);
+    expect(ready.body.info).toMatchObject({ database: { status: 'up' }, storage: { status: 'up' }, queue: { status: 'up', inbox_pending: 0 } });
+  });
+
   it('answers 413 with a JSON error for an oversized body', async () => {
     const huge = JSON.stringify({ matricula: '1', password: 'x'.repeat(40 * 1024 * 1024) });
     const res = await request(stack.url).post('/auth/login').set('Content-Type', 'application/json').send(huge);
