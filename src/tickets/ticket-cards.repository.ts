@@ -1,11 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
-import { User } from '../users/user.entity';
-import { Activity } from './entities/activity.entity';
-import { ActivityFile } from './entities/activity-file.entity';
-import { Deal } from './entities/deal.entity';
-import { DealFile } from './entities/deal-file.entity';
+import { Brackets, DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 
 /** An SQL condition over `deals` aliased `d`. */
 export interface DealCondition {
@@ -22,58 +17,104 @@ export interface DealCardFilters {
   offset?: number;
 }
 
-/** Everything a page of cards needs, read with a fixed number of queries. */
-export interface DealCardRows {
-  /** With `user` and `responsibleUser` loaded (id and profile picture only). */
-  deals: Deal[];
-  filesByDeal: Map<number, DealFile[]>;
-  activitiesByDeal: Map<number, Activity[]>;
-  /** Profile picture key of each activity's author (matched by e-mail), by activity id. */
-  activityPictures: Map<number, string | null>;
-  filesByActivity: Map<number, ActivityFile[]>;
+/** A file row as read: `file_url` still holds the storage key (the presenter presigns it). */
+export interface CardFileRow {
+  id: number;
+  file_url: string | null;
+  filename: string | null;
 }
 
+/** An activity of a card as read, with its author's profile picture key (matched by e-mail). */
+export interface CardActivityRow {
+  id: number;
+  activity_id: number;
+  type_id: string | null;
+  direction: string | null;
+  subject: string | null;
+  description: string | null;
+  body_html: string | null;
+  responsible_name: string | null;
+  responsible_email: string | null;
+  author_picture: string | null;
+  from_email: string | null;
+  to_email: string | null;
+  created_at_bitrix: string | null;
+  created_at: string;
+  files: CardFileRow[];
+}
+
+/** One card as read: the `DealCardSchema` fields (dates already ISO strings) plus picture keys. */
+export interface CardRow {
+  id: number;
+  deal_id: number;
+  title: string | null;
+  description: string | null;
+  stage_id: string | null;
+  opened: string | null;
+  closed: string | null;
+  created_by_id: string | null;
+  requester_department: string | null;
+  assignee_department: string | null;
+  service_category: string | null;
+  system_type: string | null;
+  priority: string | null;
+  matricula: string | null;
+  date_deadline: string | null;
+  modify_by_id: string | null;
+  moved_by_id: string | null;
+  last_activity_by_id: string | null;
+  last_communication_time: string | null;
+  close_date: string | null;
+  begin_date: string | null;
+  created_at: string;
+  updated_at: string;
+  responsible: string | null;
+  responsible_email: string | null;
+  responsible_picture: string | null;
+  requester_picture: string | null;
+  is_unread: boolean;
+  user_id: number | null;
+  responsible_id: number | null;
+  requester_email: string | null;
+  rating: number | null;
+  rating_comment: string | null;
+  files: CardFileRow[];
+  activities: CardActivityRow[];
+}
+
+/** A timestamptz as JavaScript's `toISOString()` writes it. */
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const FILES_OF_DEAL = `COALESCE((
+  SELECT json_agg(json_build_object('id', f.id, 'file_url', f.file_url, 'filename', f.filename) ORDER BY f.id)
+    FROM deal_files f WHERE f.deal_id = d.id), '[]'::json)`;
+
+const ACTIVITIES_OF_DEAL = `COALESCE((
+  SELECT json_agg(json_build_object(
+           'id', a.id, 'activity_id', a.activity_id, 'type_id', a.type_id, 'direction', a.direction,
+           'subject', a.subject, 'description', a.description, 'body_html', a.body_html,
+           'responsible_name', a.responsible_name, 'responsible_email', a.responsible_email,
+           'author_picture', au.profile_picture, 'from_email', a.from_email, 'to_email', a.to_email,
+           'created_at_bitrix', ${iso('a.created_at_bitrix')}, 'created_at', ${iso('a.created_at')},
+           'files', COALESCE((
+             SELECT json_agg(json_build_object('id', af.id, 'file_url', af.file_url, 'filename', af.filename) ORDER BY af.id)
+               FROM activity_files af WHERE af.activity_id = a.id), '[]'::json))
+         ORDER BY COALESCE(a.created_at_bitrix, a.created_at), a.id)
+    FROM activities a
+    LEFT JOIN users au ON au.email = lower(a.responsible_email)
+   WHERE a.deal_id = d.id), '[]'::json)`;
+
 /**
- * Reads ticket cards for the listings (SPEC §5 "No N+1"): one query for the page of deals (with requester
- * and responsible pictures joined), then one each for deal files, activities (with author pictures
- * joined) and activity files — 4 queries whatever the number of tickets, activities and files; 1 when the
- * page is empty.
+ * Reads ticket cards for the listings (SPEC §5 "No N+1") in one query whatever the number of tickets,
+ * activities and files: PostgreSQL builds each card's nested `files` and `activities` as JSON, so no
+ * entity is hydrated on the hot path.
  */
 @Injectable()
 export class TicketCardsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async find(conditions: DealCondition[], filters: DealCardFilters = {}): Promise<DealCardRows> {
-    const deals = await this.dealsQuery(conditions, filters).getMany();
-    const empty: DealCardRows = { deals, filesByDeal: new Map(), activitiesByDeal: new Map(), activityPictures: new Map(), filesByActivity: new Map() };
-    if (!deals.length) return empty;
-    const dealIds = deals.map((d) => d.id);
-    const [files, activities, activityFiles] = await Promise.all([
-      this.dataSource.getRepository(DealFile).createQueryBuilder('f').where('f.deal_id = ANY(:dealIds)', { dealIds }).orderBy('f.id', 'ASC').getMany(),
-      this.dataSource
-        .getRepository(Activity)
-        .createQueryBuilder('a')
-        .leftJoin(User, 'au', 'au.email = lower(a.responsible_email)')
-        .addSelect('au.profile_picture', 'author_picture')
-        .where('a.deal_id = ANY(:dealIds)', { dealIds })
-        .getRawAndEntities(),
-      this.dataSource
-        .getRepository(ActivityFile)
-        .createQueryBuilder('af')
-        .innerJoin('af.activity', 'fa')
-        .where('fa.deal_id = ANY(:dealIds)', { dealIds })
-        .orderBy('af.id', 'ASC')
-        .getMany(),
-    ]);
-    const activityPictures = new Map<number, string | null>();
-    for (const raw of activities.raw as { a_id: number; author_picture: string | null }[]) activityPictures.set(Number(raw.a_id), raw.author_picture ?? null);
-    return {
-      deals,
-      filesByDeal: groupBy(files, (f) => f.dealId),
-      activitiesByDeal: groupBy(activities.entities.sort(byTimeline), (a) => a.dealId),
-      activityPictures,
-      filesByActivity: groupBy(activityFiles, (f) => f.activityId),
-    };
+  find(conditions: DealCondition[], filters: DealCardFilters = {}): Promise<CardRow[]> {
+    return this.cardsQuery(conditions, filters).getRawMany<CardRow>();
   }
 
   /** True when some live ticket is assigned to this department (the kanban's staff rule). */
@@ -85,14 +126,49 @@ export class TicketCardsRepository {
     return rows.length > 0;
   }
 
-  private dealsQuery(conditions: DealCondition[], filters: DealCardFilters): SelectQueryBuilder<Deal> {
+  private cardsQuery(conditions: DealCondition[], filters: DealCardFilters): SelectQueryBuilder<ObjectLiteral> {
     const qb = this.dataSource
-      .getRepository(Deal)
-      .createQueryBuilder('d')
-      .leftJoin('d.user', 'ru')
-      .addSelect(['ru.id', 'ru.profilePicture'])
-      .leftJoin('d.responsibleUser', 'rsp')
-      .addSelect(['rsp.id', 'rsp.profilePicture'])
+      .createQueryBuilder()
+      .from('deals', 'd')
+      .leftJoin('users', 'ru', 'ru.id = d.user_id')
+      .leftJoin('users', 'rsp', 'rsp.id = d.responsible_id')
+      .select([
+        'd.id AS id',
+        'd.deal_id AS deal_id',
+        'd.title AS title',
+        'd.description AS description',
+        'd.stage_id AS stage_id',
+        'd.opened AS opened',
+        'd.closed AS closed',
+        'd.created_by_id AS created_by_id',
+        'd.requester_department AS requester_department',
+        'd.assignee_department AS assignee_department',
+        'd.service_category AS service_category',
+        'd.system_type AS system_type',
+        'd.priority AS priority',
+        'd.matricula AS matricula',
+        `${iso('d.date_deadline')} AS date_deadline`,
+        'd.modify_by_id AS modify_by_id',
+        'd.moved_by_id AS moved_by_id',
+        'd.last_activity_by_id AS last_activity_by_id',
+        'd.last_communication_time AS last_communication_time',
+        `${iso('d.close_date')} AS close_date`,
+        `${iso('d.begin_date')} AS begin_date`,
+        `${iso('d.created_at')} AS created_at`,
+        `${iso('d.updated_at')} AS updated_at`,
+        'd.responsible AS responsible',
+        'd.responsible_email AS responsible_email',
+        'rsp.profile_picture AS responsible_picture',
+        'ru.profile_picture AS requester_picture',
+        'd.is_unread AS is_unread',
+        'd.user_id AS user_id',
+        'd.responsible_id AS responsible_id',
+        'd.requester_email AS requester_email',
+        'd.rating AS rating',
+        'd.rating_comment AS rating_comment',
+        `${FILES_OF_DEAL} AS files`,
+        `${ACTIVITIES_OF_DEAL} AS activities`,
+      ])
       .where('d.deleted_at IS NULL');
     for (const condition of conditions) qb.andWhere(`(${condition.sql})`, condition.params);
     if (filters.stageId) qb.andWhere('d.stage_id = :stageId', { stageId: filters.stageId });
@@ -103,27 +179,8 @@ export class TicketCardsRepository {
       qb.andWhere(new Brackets((w) => w.where('d.title ILIKE :q', { q: pattern }).orWhere('d.description ILIKE :q', { q: pattern })));
     }
     qb.orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC');
-    // limit/offset (not take/skip): with the many-to-one joins the rows are already one per deal, and
-    // take/skip would make TypeORM add a second DISTINCT query.
     if (filters.limit !== undefined) qb.limit(filters.limit);
     if (filters.offset !== undefined) qb.offset(filters.offset);
     return qb;
   }
-}
-
-function byTimeline(a: Activity, b: Activity): number {
-  const ta = (a.createdAtBitrix ?? a.createdAt).getTime();
-  const tb = (b.createdAtBitrix ?? b.createdAt).getTime();
-  return ta - tb || a.id - b.id;
-}
-
-function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
-  const out = new Map<number, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
 }

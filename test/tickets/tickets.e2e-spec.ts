@@ -402,11 +402,11 @@ describe('Tickets (e2e: real PostgreSQL, S3, SMTP and the Bitrix24 emulator)', (
       // Only the request's own queries: background workers (webhook relay, socket session checks) share the pool.
       const requestQueries = (qs: string[]) => qs.filter((q) => /\b(deals|deal_files|activities|activity_files|users|auth_sessions)\b/.test(q));
       expect(requestQueries(many.queries).length).toBe(requestQueries(one.queries).length);
-      expect(ticketQueries(many.queries)).toHaveLength(4);
-      expect(ticketQueries(one.queries)).toHaveLength(4);
+      expect(ticketQueries(many.queries)).toHaveLength(1);
+      expect(ticketQueries(one.queries)).toHaveLength(1);
 
       const kanban = await countQueries(stack.dataSource, () => as(stack, admin).get('/kanban/cards').expect(200));
-      expect(ticketQueries(kanban.queries)).toHaveLength(4);
+      expect(ticketQueries(kanban.queries)).toHaveLength(1);
       // Printed for the report.
       console.log(`listing queries: total ${one.queries.length} (1 ticket) / ${many.queries.length} (200 tickets); tickets ${ticketQueries(many.queries).length}`);
     });
