@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { DealCardDto } from './dto/deal-card.dto';
 
 /** An SQL condition over `deals` aliased `d`. */
 export interface DealCondition {
@@ -17,70 +18,11 @@ export interface DealCardFilters {
   offset?: number;
 }
 
-/** A file row as read: `file_url` still holds the storage key (the presenter presigns it). */
-export interface CardFileRow {
-  id: number;
-  file_url: string | null;
-  filename: string | null;
-}
-
-/** An activity of a card as read, with its author's profile picture key (matched by e-mail). */
-export interface CardActivityRow {
-  id: number;
-  activity_id: number;
-  type_id: string | null;
-  direction: string | null;
-  subject: string | null;
-  description: string | null;
-  body_html: string | null;
-  responsible_name: string | null;
-  responsible_email: string | null;
-  author_picture: string | null;
-  from_email: string | null;
-  to_email: string | null;
-  created_at_bitrix: string | null;
-  created_at: string;
-  files: CardFileRow[];
-}
-
-/** One card as read: the `DealCardSchema` fields (dates already ISO strings) plus picture keys. */
-export interface CardRow {
-  id: number;
-  deal_id: number;
-  title: string | null;
-  description: string | null;
-  stage_id: string | null;
-  opened: string | null;
-  closed: string | null;
-  created_by_id: string | null;
-  requester_department: string | null;
-  assignee_department: string | null;
-  service_category: string | null;
-  system_type: string | null;
-  priority: string | null;
-  matricula: string | null;
-  date_deadline: string | null;
-  modify_by_id: string | null;
-  moved_by_id: string | null;
-  last_activity_by_id: string | null;
-  last_communication_time: string | null;
-  close_date: string | null;
-  begin_date: string | null;
-  created_at: string;
-  updated_at: string;
-  responsible: string | null;
-  responsible_email: string | null;
-  responsible_picture: string | null;
-  requester_picture: string | null;
-  is_unread: boolean;
-  user_id: number | null;
-  responsible_id: number | null;
-  requester_email: string | null;
-  rating: number | null;
-  rating_comment: string | null;
-  files: CardFileRow[];
-  activities: CardActivityRow[];
-}
+/**
+ * A card exactly as the API answers it (`DealCardSchema`), except that every `file_url` and
+ * `*_profile_picture_url` still holds the storage key: the presenter swaps each for a presigned URL in place.
+ */
+export type CardRow = DealCardDto;
 
 /** A timestamptz as JavaScript's `toISOString()` writes it. */
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -94,7 +36,7 @@ const ACTIVITIES_OF_DEAL = `COALESCE((
            'id', a.id, 'activity_id', a.activity_id, 'type_id', a.type_id, 'direction', a.direction,
            'subject', a.subject, 'description', a.description, 'body_html', a.body_html,
            'responsible_name', a.responsible_name, 'responsible_email', a.responsible_email,
-           'author_picture', au.profile_picture, 'from_email', a.from_email, 'to_email', a.to_email,
+           'responsible_profile_picture_url', au.profile_picture, 'from_email', a.from_email, 'to_email', a.to_email,
            'created_at_bitrix', ${iso('a.created_at_bitrix')}, 'created_at', ${iso('a.created_at')},
            'files', COALESCE((
              SELECT json_agg(json_build_object('id', af.id, 'file_url', af.file_url, 'filename', af.filename) ORDER BY af.id)
@@ -158,8 +100,8 @@ export class TicketCardsRepository {
         `${iso('d.updated_at')} AS updated_at`,
         'd.responsible AS responsible',
         'd.responsible_email AS responsible_email',
-        'rsp.profile_picture AS responsible_picture',
-        'ru.profile_picture AS requester_picture',
+        'rsp.profile_picture AS responsible_profile_picture_url',
+        'ru.profile_picture AS requester_profile_picture_url',
         'd.is_unread AS is_unread',
         'd.user_id AS user_id',
         'd.responsible_id AS responsible_id',
