@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { DealCardDto } from './dto/deal-card.dto';
 
 /** An SQL condition over `deals` aliased `d`. */
@@ -46,6 +46,44 @@ const ACTIVITIES_OF_DEAL = `COALESCE((
     LEFT JOIN users au ON au.email = lower(a.responsible_email)
    WHERE a.deal_id = d.id), '[]'::json)`;
 
+/** The columns of a card, in the seed's field order; nested `files` and `activities` built as JSON. */
+const CARD_COLUMNS = `
+  d.id AS id,
+  d.deal_id AS deal_id,
+  d.title AS title,
+  d.description AS description,
+  d.stage_id AS stage_id,
+  d.opened AS opened,
+  d.closed AS closed,
+  d.created_by_id AS created_by_id,
+  d.requester_department AS requester_department,
+  d.assignee_department AS assignee_department,
+  d.service_category AS service_category,
+  d.system_type AS system_type,
+  d.priority AS priority,
+  d.matricula AS matricula,
+  ${iso('d.date_deadline')} AS date_deadline,
+  d.modify_by_id AS modify_by_id,
+  d.moved_by_id AS moved_by_id,
+  d.last_activity_by_id AS last_activity_by_id,
+  d.last_communication_time AS last_communication_time,
+  ${iso('d.close_date')} AS close_date,
+  ${iso('d.begin_date')} AS begin_date,
+  ${iso('d.created_at')} AS created_at,
+  ${iso('d.updated_at')} AS updated_at,
+  d.responsible AS responsible,
+  d.responsible_email AS responsible_email,
+  rsp.profile_picture AS responsible_profile_picture_url,
+  ru.profile_picture AS requester_profile_picture_url,
+  d.is_unread AS is_unread,
+  d.user_id AS user_id,
+  d.responsible_id AS responsible_id,
+  d.requester_email AS requester_email,
+  d.rating AS rating,
+  d.rating_comment AS rating_comment,
+  ${FILES_OF_DEAL} AS files,
+  ${ACTIVITIES_OF_DEAL} AS activities`;
+
 /**
  * Reads ticket cards for the listings (SPEC §5 "No N+1") in one query whatever the number of tickets,
  * activities and files: PostgreSQL builds each card's nested `files` and `activities` as JSON, so no
@@ -56,7 +94,10 @@ export class TicketCardsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   find(conditions: DealCondition[], filters: DealCardFilters = {}): Promise<CardRow[]> {
-    return this.cardsQuery(conditions, filters).getRawMany<CardRow>();
+    const { sql, params } = this.cardsQuery(conditions, filters);
+    // Named parameters (the access rule's `:readerId`, the filters) become positional ones, without a query builder.
+    const [query, values] = this.dataSource.driver.escapeQueryWithParameters(sql, params);
+    return this.dataSource.query(query, values);
   }
 
   /** True when some live ticket is assigned to this department (the kanban's staff rule). */
@@ -68,61 +109,34 @@ export class TicketCardsRepository {
     return rows.length > 0;
   }
 
-  private cardsQuery(conditions: DealCondition[], filters: DealCardFilters): SelectQueryBuilder<ObjectLiteral> {
-    const qb = this.dataSource
-      .createQueryBuilder()
-      .from('deals', 'd')
-      .leftJoin('users', 'ru', 'ru.id = d.user_id')
-      .leftJoin('users', 'rsp', 'rsp.id = d.responsible_id')
-      .select([
-        'd.id AS id',
-        'd.deal_id AS deal_id',
-        'd.title AS title',
-        'd.description AS description',
-        'd.stage_id AS stage_id',
-        'd.opened AS opened',
-        'd.closed AS closed',
-        'd.created_by_id AS created_by_id',
-        'd.requester_department AS requester_department',
-        'd.assignee_department AS assignee_department',
-        'd.service_category AS service_category',
-        'd.system_type AS system_type',
-        'd.priority AS priority',
-        'd.matricula AS matricula',
-        `${iso('d.date_deadline')} AS date_deadline`,
-        'd.modify_by_id AS modify_by_id',
-        'd.moved_by_id AS moved_by_id',
-        'd.last_activity_by_id AS last_activity_by_id',
-        'd.last_communication_time AS last_communication_time',
-        `${iso('d.close_date')} AS close_date`,
-        `${iso('d.begin_date')} AS begin_date`,
-        `${iso('d.created_at')} AS created_at`,
-        `${iso('d.updated_at')} AS updated_at`,
-        'd.responsible AS responsible',
-        'd.responsible_email AS responsible_email',
-        'rsp.profile_picture AS responsible_profile_picture_url',
-        'ru.profile_picture AS requester_profile_picture_url',
-        'd.is_unread AS is_unread',
-        'd.user_id AS user_id',
-        'd.responsible_id AS responsible_id',
-        'd.requester_email AS requester_email',
-        'd.rating AS rating',
-        'd.rating_comment AS rating_comment',
-        `${FILES_OF_DEAL} AS files`,
-        `${ACTIVITIES_OF_DEAL} AS activities`,
-      ])
-      .where('d.deleted_at IS NULL');
-    for (const condition of conditions) qb.andWhere(`(${condition.sql})`, condition.params);
-    if (filters.stageId) qb.andWhere('d.stage_id = :stageId', { stageId: filters.stageId });
-    if (filters.priority) qb.andWhere('d.priority = :priority', { priority: filters.priority });
-    if (filters.assigneeDepartment) qb.andWhere('lower(d.assignee_department) = lower(:assigneeDepartment)', { assigneeDepartment: filters.assigneeDepartment.trim() });
+  private cardsQuery(conditions: DealCondition[], filters: DealCardFilters): { sql: string; params: Record<string, unknown> } {
+    const where = ['d.deleted_at IS NULL'];
+    const params: Record<string, unknown> = {};
+    const add = (sql: string, values: Record<string, unknown> = {}) => {
+      where.push(`(${sql})`);
+      Object.assign(params, values);
+    };
+    for (const condition of conditions) add(condition.sql, condition.params);
+    if (filters.stageId) add('d.stage_id = :stageId', { stageId: filters.stageId });
+    if (filters.priority) add('d.priority = :priority', { priority: filters.priority });
+    if (filters.assigneeDepartment) add('lower(d.assignee_department) = lower(:assigneeDepartment)', { assigneeDepartment: filters.assigneeDepartment.trim() });
     if (filters.q?.trim()) {
-      const pattern = `%${filters.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      qb.andWhere(new Brackets((w) => w.where('d.title ILIKE :q', { q: pattern }).orWhere('d.description ILIKE :q', { q: pattern })));
+      add('d.title ILIKE :q OR d.description ILIKE :q', { q: `%${filters.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     }
-    qb.orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC');
-    if (filters.limit !== undefined) qb.limit(filters.limit);
-    if (filters.offset !== undefined) qb.offset(filters.offset);
-    return qb;
+    let sql = `SELECT ${CARD_COLUMNS}
+      FROM deals d
+      LEFT JOIN users ru ON ru.id = d.user_id
+      LEFT JOIN users rsp ON rsp.id = d.responsible_id
+     WHERE ${where.join(' AND ')}
+     ORDER BY d.created_at DESC, d.id DESC`;
+    if (filters.limit !== undefined) {
+      sql += ' LIMIT :limit';
+      params.limit = filters.limit;
+    }
+    if (filters.offset !== undefined) {
+      sql += ' OFFSET :offset';
+      params.offset = filters.offset;
+    }
+    return { sql, params };
   }
 }
