@@ -4,7 +4,7 @@
 // Targets: product >= 50% of the baseline's requests/s on both; product paged p99 <= 2x baseline paged p99.
 // Also prints the app's resident memory idle and under this load.
 //
-// Run: npm run build && node bench/listing.mjs [--duration 10] [--connections 50]
+// Run: npm run build && node bench/listing.mjs [--duration 20] [--connections 50]
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +18,7 @@ const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const DURATION = opt('duration', 10);
+const DURATION = opt('duration', 20);
 const CONNECTIONS = opt('connections', 50);
 const TICKETS = 200;
 

@@ -6,6 +6,8 @@ import { ROOT } from './support.mjs';
 
 const scenarios = [
   ['listing (issue 9)', 'bench/listing.mjs'],
+  ['ticket creation (issue 9)', 'bench/ticket-create.mjs'],
+  ['webhook intake (issue 9)', 'bench/webhook-intake.mjs'],
   ['webhook coalescing (issue 5)', 'bench/webhook-coalescing.mjs'],
   ['Socket.IO fan-out (issue 6)', 'bench/socket-fanout.mjs'],
   ['SLA report over 100k tickets (issue 7)', 'bench/reports.mjs'],

@@ -88,8 +88,8 @@ export function rssMiB(pid) {
 }
 
 /** One autocannon run; returns requests/s and latency percentiles (ms). */
-export async function load({ url, headers = {}, connections = 50, duration = 10, method = 'GET', body }) {
-  const result = await autocannon({ url, headers, connections, duration, method, body, timeout: 30 });
+export async function load({ url, headers = {}, connections = 50, duration = 10, method = 'GET', body, overallRate }) {
+  const result = await autocannon({ url, headers, connections, duration, method, body, overallRate, timeout: 30 });
   const non2xx = result.non2xx + result.errors + result.timeouts;
   return {
     rps: result.requests.average,
@@ -106,4 +106,23 @@ export async function load({ url, headers = {}, connections = 50, duration = 10,
 export function printTable(title, rows) {
   console.log(`\n${title}`);
   console.table(rows);
+}
+
+/** Registers a user through the API and logs in; returns its id and a Bearer header. */
+export async function registerAndLogin(url, n, overrides = {}) {
+  const cpfs = ['52998224725', '11144477735', '15350946056', '39053344705'];
+  const body = { full_name: `Bench ${n}`, email: `bench${n}@carvalima.test`, password: 'SenhaSegura123', department: 'TI', filial: 'Matriz', cpf: cpfs[n], matricula: String(5000 + n), ...overrides };
+  const res = await fetch(`${url}/auth/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
+  const { id } = await res.json();
+  const login = await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ matricula: body.matricula, password: body.password }) });
+  if (login.status !== 200) throw new Error(`login: ${login.status}`);
+  const { token } = await login.json();
+  return { id, ...body, authorization: `Bearer ${token.access_token}`, cookie: login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') };
+}
+
+/** Percentile of a sorted array of numbers (nearest rank). */
+export function percentile(sorted, p) {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }

@@ -1,0 +1,92 @@
+// Webhook intake benchmark (issue 9): acknowledgement latency of POST /webhook-bitrix24 at a fixed 500
+// requests/s (Bitrix24's real form-encoded body with the application token), against a baseline written
+// for the benchmark only (bench/baseline-webhook-server.mjs: node:http + pg, one INSERT per event).
+// Target: product p99 at most twice the baseline's. The app runs with its workers on, draining the queue
+// against the Bitrix24 emulator (2 req/s, burst 50) while events arrive.
+//
+// Run: npm run build && node bench/webhook-intake.mjs [--rate 500] [--duration 15] [--connections 20]
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { freePort } from '../scripts/embedded-postgres.mjs';
+import { benchSecrets, ensureBuilt, load, printTable, ROOT, startApp, startInfra } from './support.mjs';
+
+const require = createRequire(import.meta.url);
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const RATE = opt('rate', 500);
+const DURATION = opt('duration', 15);
+const CONNECTIONS = opt('connections', 20);
+
+async function main() {
+  ensureBuilt();
+  const { startBitrixEmulator } = require(path.join(ROOT, 'dist/bitrix-emulator/src/index.js'));
+  const infra = await startInfra();
+  const bitrix = await startBitrixEmulator({ rateLimit: 2, rateBurst: 50 });
+  const deals = Array.from({ length: 100 }, (_, n) => Number(bitrix.createDeal({ TITLE: `Chamado ${n}` }).ID));
+  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mail-'));
+  const env = {
+    ...benchSecrets(),
+    DATABASE_URL: infra.databaseUrl,
+    BITRIX_INBOUND_URL: bitrix.inboundUrl,
+    BITRIX_APP_TOKEN: bitrix.options.applicationToken,
+    STORAGE_DRIVER: 's3',
+    S3_ENDPOINT: infra.s3Endpoint,
+    S3_ACCESS_KEY: 'S3RVER',
+    S3_SECRET_KEY: 'S3RVER',
+    MAIL_TRANSPORT: 'file',
+    MAIL_DIR: mailDir,
+    PUBLIC_URL: 'http://127.0.0.1',
+  };
+  const app = await startApp(env);
+  const basePort = await freePort();
+  const baseline = fork(path.join(ROOT, 'bench/baseline-webhook-server.mjs'), [String(basePort)], { env: { ...process.env, DATABASE_URL: infra.databaseUrl }, stdio: 'inherit' });
+  await new Promise((resolve) => baseline.once('message', resolve));
+  try {
+    const body = (id) =>
+      new URLSearchParams({
+        event: 'ONCRMDEALUPDATE',
+        event_handler_id: '7',
+        'data[FIELDS][ID]': String(id),
+        ts: String(Math.floor(Date.now() / 1000)),
+        'auth[domain]': 'carvalima.bitrix24.com.br',
+        'auth[client_endpoint]': 'https://carvalima.bitrix24.com.br/rest/',
+        'auth[server_endpoint]': 'https://oauth.bitrix.info/rest/',
+        'auth[member_id]': 'd897063e1ce7c5eb9f04b9751eef5915',
+        'auth[application_token]': bitrix.options.applicationToken,
+      }).toString();
+    const probe = await fetch(`${app.url}/webhook-bitrix24`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body(deals[0]) });
+    if (probe.status !== 200) throw new Error(`product answered ${probe.status}: ${await probe.text()}`);
+    const rows = {};
+    for (const [name, url] of [
+      ['product', `${app.url}/webhook-bitrix24`],
+      ['baseline (INSERT only)', `http://127.0.0.1:${basePort}/webhook-bitrix24`],
+    ]) {
+      const request = { url, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body(deals[1]) };
+      await load({ ...request, connections: CONNECTIONS, duration: 2, overallRate: RATE }); // warm-up
+      rows[name] = await load({ ...request, connections: CONNECTIONS, duration: DURATION, overallRate: RATE });
+    }
+    printTable(`POST /webhook-bitrix24 at ${RATE} requests/s, ${CONNECTIONS} connections, ${DURATION} s`, rows);
+    const ratio = rows.product.p99 / rows['baseline (INSERT only)'].p99;
+    console.log(`product p99 / baseline p99 = ${ratio.toFixed(2)} (target <= 2.00): ${ratio <= 2 ? 'PASS' : 'FAIL'}`);
+  } finally {
+    await new Promise((r) => {
+      baseline.once('exit', r);
+      baseline.kill('SIGTERM');
+    });
+    await app.stop();
+    await bitrix.close();
+    await infra.stop();
+    fs.rmSync(mailDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
