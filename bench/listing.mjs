@@ -7,11 +7,10 @@
 // Run: npm run build && node bench/listing.mjs [--duration 20] [--connections 50]
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../scripts/embedded-postgres.mjs';
-import { benchSecrets, ensureBuilt, load, printTable, ROOT, rssMiB, startApp, startInfra } from './support.mjs';
+import { ensureBuilt, load, printTable, registerAndLogin, ROOT, rssMiB, startApp, startInfra } from './support.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -56,37 +55,13 @@ async function seed(databaseUrl, requesterId, responsibleId) {
 async function main() {
   ensureBuilt();
   const infra = await startInfra();
-  const secrets = benchSecrets();
-  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mail-'));
-  const env = {
-    ...secrets,
-    DATABASE_URL: infra.databaseUrl,
-    BITRIX_INBOUND_URL: 'http://127.0.0.1:9/rest/1/unused/',
-    BITRIX_APP_TOKEN: 'bench-application-token',
-    STORAGE_DRIVER: 's3',
-    S3_ENDPOINT: infra.s3Endpoint,
-    S3_ACCESS_KEY: 'S3RVER',
-    S3_SECRET_KEY: 'S3RVER',
-    S3_BUCKET: 'anexos-email-bitrix',
-    MAIL_TRANSPORT: 'file',
-    MAIL_DIR: mailDir,
-    PUBLIC_URL: 'http://127.0.0.1',
-    LOGIN_RATE_LIMIT: '100000',
-    BCRYPT_COST: '10',
-  };
+  const env = { ...infra.appEnv(), BITRIX_INBOUND_URL: 'http://127.0.0.1:9/rest/1/unused/', BITRIX_APP_TOKEN: 'bench-application-token' };
   const app = await startApp(env);
   const stops = [() => app.stop(), () => infra.stop()];
   try {
-    const register = async (n) => {
-      const body = { full_name: `Bench ${n}`, email: `bench${n}@carvalima.test`, password: 'SenhaSegura123', department: 'TI', filial: 'Matriz', cpf: ['52998224725', '11144477735'][n], matricula: String(5000 + n) };
-      const res = await fetch(`${app.url}/auth/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
-      return { id: (await res.json()).id, ...body };
-    };
-    const requester = await register(0);
-    const responsible = await register(1);
-    const login = await fetch(`${app.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ matricula: requester.matricula, password: requester.password }) });
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const requester = await registerAndLogin(app.url, 0);
+    const responsible = await registerAndLogin(app.url, 1);
+    const { cookie } = requester;
     await seed(infra.databaseUrl, requester.id, responsible.id);
 
     const basePort = await freePort();
@@ -137,7 +112,6 @@ async function main() {
     fs.writeFileSync(path.join(ROOT, 'bench/results/listing.json'), JSON.stringify({ date: new Date().toISOString(), rows, verdicts }, null, 2));
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
-    fs.rmSync(mailDir, { recursive: true, force: true });
   }
 }
 

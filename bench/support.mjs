@@ -28,9 +28,25 @@ export async function startInfra() {
   const S3rver = require('s3rver');
   const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: path.join(dir, 's3'), configureBuckets: [{ name: 'anexos-email-bitrix' }] });
   const { port: s3Port } = await s3.run();
+  const s3Endpoint = `http://127.0.0.1:${s3Port}`;
   return {
     databaseUrl: pg.url('bench'),
-    s3Endpoint: `http://127.0.0.1:${s3Port}`,
+    s3Endpoint,
+    /** The app's env on this infrastructure (fresh secrets, S3 on s3rver, mail as files); add Bitrix settings. */
+    appEnv: () => ({
+      ...benchSecrets(),
+      DATABASE_URL: pg.url('bench'),
+      STORAGE_DRIVER: 's3',
+      S3_ENDPOINT: s3Endpoint,
+      S3_ACCESS_KEY: 'S3RVER',
+      S3_SECRET_KEY: 'S3RVER',
+      S3_BUCKET: 'anexos-email-bitrix',
+      MAIL_TRANSPORT: 'file',
+      MAIL_DIR: path.join(dir, 'mail'),
+      PUBLIC_URL: 'http://127.0.0.1',
+      LOGIN_RATE_LIMIT: '100000',
+      BCRYPT_COST: '10',
+    }),
     async stop() {
       await s3.close();
       await pg.stop();

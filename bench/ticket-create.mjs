@@ -5,11 +5,9 @@
 //
 // Starts an embedded PostgreSQL and an s3rver, the Bitrix24 emulator (from dist/, rate limit off so the
 // numbers show our round trips, not the portal's bucket) and the compiled app as a child process.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { benchSecrets, ensureBuilt, percentile, printTable, registerAndLogin, ROOT, startApp, startInfra } from './support.mjs';
+import { ensureBuilt, percentile, printTable, registerAndLogin, ROOT, startApp, startInfra } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -75,22 +73,12 @@ async function main() {
   const infra = await startInfra();
   const bitrix = await startBitrixEmulator({ rateLimit: 0, latencyMs: LATENCY_MS });
   bitrix.pauseEvents(); // outbound events would make the webhook re-read deals: not part of creation
-  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mail-'));
   const app = await startApp({
-    ...benchSecrets(),
-    DATABASE_URL: infra.databaseUrl,
+    ...infra.appEnv(),
     BITRIX_INBOUND_URL: bitrix.inboundUrl,
     BITRIX_APP_TOKEN: bitrix.options.applicationToken,
     BITRIX_RATE_LIMIT: '1000',
     BITRIX_RATE_BURST: '1000',
-    STORAGE_DRIVER: 's3',
-    S3_ENDPOINT: infra.s3Endpoint,
-    S3_ACCESS_KEY: 'S3RVER',
-    S3_SECRET_KEY: 'S3RVER',
-    MAIL_TRANSPORT: 'file',
-    MAIL_DIR: mailDir,
-    PUBLIC_URL: 'http://127.0.0.1',
-    LOGIN_RATE_LIMIT: '100000',
   });
   try {
     const user = await registerAndLogin(app.url, 0);
@@ -106,7 +94,6 @@ async function main() {
     await app.stop();
     await bitrix.close();
     await infra.stop();
-    fs.rmSync(mailDir, { recursive: true, force: true });
   }
 }
 

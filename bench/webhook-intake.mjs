@@ -6,12 +6,10 @@
 //
 // Run: npm run build && node bench/webhook-intake.mjs [--rate 500] [--duration 15] [--connections 20]
 import { fork } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { freePort } from '../scripts/embedded-postgres.mjs';
-import { benchSecrets, ensureBuilt, load, printTable, ROOT, startApp, startInfra } from './support.mjs';
+import { ensureBuilt, load, printTable, ROOT, startApp, startInfra } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -29,20 +27,7 @@ async function main() {
   const infra = await startInfra();
   const bitrix = await startBitrixEmulator({ rateLimit: 2, rateBurst: 50 });
   const deals = Array.from({ length: 100 }, (_, n) => Number(bitrix.createDeal({ TITLE: `Chamado ${n}` }).ID));
-  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mail-'));
-  const env = {
-    ...benchSecrets(),
-    DATABASE_URL: infra.databaseUrl,
-    BITRIX_INBOUND_URL: bitrix.inboundUrl,
-    BITRIX_APP_TOKEN: bitrix.options.applicationToken,
-    STORAGE_DRIVER: 's3',
-    S3_ENDPOINT: infra.s3Endpoint,
-    S3_ACCESS_KEY: 'S3RVER',
-    S3_SECRET_KEY: 'S3RVER',
-    MAIL_TRANSPORT: 'file',
-    MAIL_DIR: mailDir,
-    PUBLIC_URL: 'http://127.0.0.1',
-  };
+  const env = { ...infra.appEnv(), BITRIX_INBOUND_URL: bitrix.inboundUrl, BITRIX_APP_TOKEN: bitrix.options.applicationToken };
   const app = await startApp(env);
   const basePort = await freePort();
   const baseline = fork(path.join(ROOT, 'bench/baseline-webhook-server.mjs'), [String(basePort)], { env: { ...process.env, DATABASE_URL: infra.databaseUrl }, stdio: 'inherit' });
@@ -82,7 +67,6 @@ async function main() {
     await app.stop();
     await bitrix.close();
     await infra.stop();
-    fs.rmSync(mailDir, { recursive: true, force: true });
   }
 }
 
