@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
+import type { Express } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -12,6 +13,7 @@ import { InputShapePipe } from './common/input-shape.pipe';
 import { assignRequestId } from './common/request-id';
 import { AppConfig } from './config/app-config';
 import { RealtimeIoAdapter } from './realtime/realtime-io.adapter';
+import { WEBHOOK_INTAKE_PATH, WebhookIntakeRoute } from './webhook/webhook-intake.route';
 
 /** Builds the whole app (not yet listening). Shared by main.ts and the e2e tests. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -36,6 +38,8 @@ function configureApp(app: NestExpressApplication, config: AppConfig): void {
     next();
   });
   answerClientErrorsAsJson(app.getHttpServer());
+  // Bitrix24's form-encoded event bursts are served before the chain below (see WebhookIntakeRoute).
+  (app.getHttpAdapter().getInstance() as Express).post(WEBHOOK_INTAKE_PATH, app.get(WebhookIntakeRoute).handle);
   app.use(
     helmet({
       // Swagger UI (same origin) needs inline styles and data: images; nothing else is served as HTML.

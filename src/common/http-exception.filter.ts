@@ -66,8 +66,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const ctx = host.switchToHttp();
-    const response = ctx.getResponse<Response>();
-    const request = ctx.getRequest<Request & { id?: string | number }>();
+    this.respond(exception, ctx.getRequest<Request & { id?: string | number }>(), ctx.getResponse<Response>());
+  }
+
+  /** Writes the error response; also used by routes served outside Nest's router (webhook intake). */
+  respond(exception: unknown, request: Request & { id?: string | number }, response: Response): void {
     const requestId = request?.id !== undefined ? String(request.id) : undefined;
     const body = this.toBody(exception, requestId);
     if (body.statusCode >= 500 && !(exception instanceof HttpException)) {

@@ -1,10 +1,19 @@
-import { applyDecorators, ExecutionContext, HttpException, HttpStatus, Injectable, UseGuards } from '@nestjs/common';
-import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
+import {
+  CanActivate,
+  ExecutionContext,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  UseGuards,
+} from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
+import type { Request } from 'express';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { AppConfig } from '../config/app-config';
 
-/** Per-IP limits (requests per minute): `auth` for the unauthenticated /auth routes, `webhook` for Bitrix events. */
-export const RATE_LIMITS = ['auth', 'webhook'] as const;
-type RateLimitName = (typeof RATE_LIMITS)[number];
+/** Every limit counts requests per IP over one minute. */
+export const RATE_LIMIT_WINDOW_MS = 60_000;
 
 /** 429 with a standard `Retry-After` (the global filter writes the header from `retryAfterSeconds`). */
 export class TooManyRequestsException extends HttpException {
@@ -16,20 +25,51 @@ export class TooManyRequestsException extends HttpException {
   }
 }
 
-/** ThrottlerGuard answering in the API's error shape with a plain `Retry-After` for every named limit. */
+/** ThrottlerGuard (the `auth` throttler) answering in the API's error shape with a plain `Retry-After`. */
 @Injectable()
-export class RateLimitGuard extends ThrottlerGuard {
+export class AuthRateLimitGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     throw new TooManyRequestsException(Math.max(1, Math.ceil(detail.timeToBlockExpire)));
   }
 }
 
-function only(name: RateLimitName): MethodDecorator & ClassDecorator {
-  const skipped = Object.fromEntries(RATE_LIMITS.filter((other) => other !== name).map((other) => [other, true]));
-  return applyDecorators(UseGuards(RateLimitGuard), SkipThrottle(skipped));
+/** LOGIN_RATE_LIMIT requests per minute per IP (login, sign-up, password reset, availability checks). */
+export const AuthRateLimit = () => UseGuards(AuthRateLimitGuard);
+
+/**
+ * WEBHOOK_RATE_LIMIT requests per minute per IP on `POST /webhook-bitrix24`, one budget whichever route
+ * took the event (WebhookIntakeRoute for forms, the controller for JSON). A fixed-window counter: Bitrix
+ * posts from a few addresses at hundreds of events a second, and the throttler's store keeps (and scans)
+ * one timestamp per request, which at the default 60,000 a minute cost more than the event's own work.
+ */
+@Injectable()
+export class WebhookRateLimiter {
+  private readonly limiter: RateLimiterMemory;
+
+  constructor(config: AppConfig) {
+    this.limiter = new RateLimiterMemory({ keyPrefix: 'webhook', points: config.webhookRateLimit, duration: RATE_LIMIT_WINDOW_MS / 1000 });
+  }
+
+  /** Counts one request from `ip`; throws 429 with the seconds until the window resets once the budget is spent. */
+  async take(ip: string): Promise<void> {
+    try {
+      await this.limiter.consume(ip);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      throw new TooManyRequestsException(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+    }
+  }
 }
 
-/** LOGIN_RATE_LIMIT requests per minute per IP (login, sign-up, password reset, availability checks). */
-export const AuthRateLimit = () => only('auth');
-/** WEBHOOK_RATE_LIMIT requests per minute per IP on the Bitrix24 event endpoint. */
-export const WebhookRateLimit = () => only('webhook');
+@Injectable()
+export class WebhookRateLimitGuard implements CanActivate {
+  constructor(private readonly limiter: WebhookRateLimiter) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    await this.limiter.take(context.switchToHttp().getRequest<Request>().ip ?? '');
+    return true;
+  }
+}
+
+/** See WebhookRateLimiter. */
+export const WebhookRateLimit = () => UseGuards(WebhookRateLimitGuard);

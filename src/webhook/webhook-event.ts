@@ -23,17 +23,19 @@ export const WEBHOOK_EVENT_KINDS: Readonly<Record<string, WebhookObjectKind>> = 
   ONCRMTIMELINECOMMENTDELETE: 'comment',
 };
 
-/** The durable record of one accepted event: the data of its pg-boss job. No secrets. */
+/** The durable record of accepted events about one object: the data of its pg-boss job. No secrets. */
 export interface WebhookJobData {
   /** Upper-case event name. */
   event: string;
   kind: WebhookObjectKind;
   /** Bitrix ID of the object (deal, activity or timeline comment). */
   bitrixId: number;
-  /** When this service acknowledged it (ISO). */
+  /** When this service acknowledged it, the first one when several were folded into the job (ISO). */
   receivedAt: string;
   /** Bitrix `ts` (unix seconds), when sent. */
   ts: number | null;
+  /** How many acknowledged events about the object this job stands for, when more than one. */
+  events?: number;
   /** Set on a copy made by an admin replay: the failed job it replaces. */
   replayOf?: string;
 }

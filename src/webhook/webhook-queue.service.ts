@@ -13,6 +13,17 @@ export const WEBHOOK_QUEUE = 'bitrix-webhook-event';
 export const RECONCILE_QUEUE = 'bitrix-reconcile';
 const SCHEMA = 'pgboss';
 
+/** An accepted event as the intake writes it to the inbox. */
+export interface InboxEvent {
+  event: string;
+  kind: string;
+  bitrixId: number;
+  ts: number | null;
+}
+
+/** Most events one inbox INSERT carries (a burst beyond it takes several statements in a row). */
+const INBOX_BATCH_MAX = 500;
+
 export interface QueuedJob {
   id: string;
   data: WebhookJobData;
@@ -37,6 +48,8 @@ export interface FailedJobRow {
 export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookQueueService.name);
   private boss!: PgBoss;
+  private readonly inboxQueue: { event: InboxEvent; resolve: () => void; reject: (error: Error) => void }[] = [];
+  private inboxWriting = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -82,16 +95,43 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
   }
 
   /**
-   * The intake's durable write: one INSERT into the small `webhook_inbox` table (cheaper than a pg-boss
-   * insert, which matters when Bitrix posts a mass update one event at a time).
+   * The intake's durable write into the small `webhook_inbox` table (cheaper than a pg-boss insert, which
+   * matters when Bitrix posts a mass update one event at a time). Resolves once the row is committed.
+   * Group commit: while one INSERT is in flight, the events that arrive meanwhile wait and go together in
+   * the next one, so under a burst many acknowledgements share one statement and one WAL flush, and a
+   * lone event is written at once. A failed INSERT fails every event of its batch and stores none.
    */
-  async acceptIntoInbox(event: { event: string; kind: string; bitrixId: number; ts: number | null }): Promise<void> {
-    await this.dataSource.query('INSERT INTO webhook_inbox (event, kind, bitrix_id, ts) VALUES ($1, $2, $3, $4)', [event.event, event.kind, event.bitrixId, event.ts]);
+  acceptIntoInbox(event: InboxEvent): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.inboxQueue.push({ event, resolve, reject });
+      if (!this.inboxWriting) void this.writeInbox();
+    });
+  }
+
+  private async writeInbox(): Promise<void> {
+    this.inboxWriting = true;
+    while (this.inboxQueue.length) {
+      const batch = this.inboxQueue.splice(0, INBOX_BATCH_MAX);
+      const rows = batch.map((waiting) => waiting.event);
+      try {
+        await this.dataSource.query(
+          'INSERT INTO webhook_inbox (event, kind, bitrix_id, ts) SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::bigint[])',
+          [rows.map((r) => r.event), rows.map((r) => r.kind), rows.map((r) => r.bitrixId), rows.map((r) => r.ts)],
+        );
+        for (const waiting of batch) waiting.resolve();
+      } catch (error) {
+        for (const waiting of batch) waiting.reject(error as Error);
+      }
+    }
+    this.inboxWriting = false;
   }
 
   /**
    * Moves up to `limit` inbox rows into the pg-boss queue in one transaction (DELETE ... SKIP LOCKED and
    * the job INSERT commit together), so every acknowledged event is at any time either in the inbox or a job.
+   * Events about the same object become one job: each only means "re-read this object" (see
+   * WEBHOOK_EVENT_KINDS), so a burst on one deal costs the queue one job, not one per event.
+   * Returns the number of events moved.
    */
   async relayInbox(limit: number): Promise<number> {
     return this.dataSource.transaction(async (em) => {
@@ -103,16 +143,19 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
         [limit],
       );
       if (!rows.length) return 0;
-      const jobs = rows.map((row) => ({
-        name: WEBHOOK_QUEUE,
-        data: {
-          event: row.event,
-          kind: row.kind,
-          bitrixId: Number(row.bitrix_id),
-          receivedAt: row.received_at.toISOString(),
-          ts: row.ts === null ? null : Number(row.ts),
-        } satisfies WebhookJobData,
-      }));
+      const byObject = new Map<string, WebhookJobData>();
+      for (const row of rows) {
+        const key = `${row.kind}:${row.bitrix_id}`;
+        const first = byObject.get(key);
+        const ts = row.ts === null ? null : Number(row.ts);
+        if (first) {
+          // The latest event names the job; receivedAt stays the first one's (how long the object has waited).
+          Object.assign(first, { event: row.event, ts: ts ?? first.ts, events: (first.events ?? 1) + 1 });
+        } else {
+          byObject.set(key, { event: row.event, kind: row.kind, bitrixId: Number(row.bitrix_id), receivedAt: row.received_at.toISOString(), ts });
+        }
+      }
+      const jobs = [...byObject.values()].map((data) => ({ name: WEBHOOK_QUEUE, data }));
       const db = { executeSql: async (text: string, values: unknown[]) => ({ rows: (await em.query(text, values)) as unknown[] }) };
       await this.boss.insert(jobs, { db: db as PgBoss.Db });
       return rows.length;

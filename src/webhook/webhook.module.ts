@@ -7,6 +7,7 @@ import { DealMirrorService } from './deal-mirror.service';
 import { MirrorSyncService } from './mirror-sync.service';
 import { ReconciliationService } from './reconciliation.service';
 import { WebhookFailuresService } from './webhook-failures.service';
+import { WebhookIntakeRoute } from './webhook-intake.route';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookProcessor } from './webhook-processor.service';
 import { WebhookQueueService } from './webhook-queue.service';
@@ -31,7 +32,7 @@ export const MIRROR_PROVIDERS: Provider[] = [
 @Module({
   imports: [TicketAccessModule],
   controllers: [WebhookController],
-  providers: [...MIRROR_PROVIDERS, WebhookQueueService, WebhookProcessor, WebhookIntakeService, WebhookFailuresService],
+  providers: [...MIRROR_PROVIDERS, WebhookQueueService, WebhookProcessor, WebhookIntakeService, WebhookIntakeRoute, WebhookFailuresService],
   exports: [DealMirrorService, ActivityMirrorService, ReconciliationService, WebhookQueueService],
 })
 export class WebhookModule {}
