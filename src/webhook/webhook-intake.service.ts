@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { parseWebhookBody } from './webhook-event';
@@ -35,7 +35,12 @@ export class WebhookIntakeService {
       return { status: 'ignored', event: parsed.event };
     }
     if (parsed.bitrixId === null) throw new BadRequestException(`ID do objeto ausente ou inválido no evento ${parsed.event}`);
-    await this.queue.acceptIntoInbox({ event: parsed.event, kind: parsed.kind, bitrixId: parsed.bitrixId, ts: parsed.ts });
+    try {
+      await this.queue.acceptIntoInbox({ event: parsed.event, kind: parsed.kind, bitrixId: parsed.bitrixId, ts: parsed.ts });
+    } catch {
+      // Not acknowledged, so Bitrix may deliver it again; nothing was stored (the queue logs the cause once per batch).
+      throw new ServiceUnavailableException('Não foi possível registrar o evento agora; tente novamente');
+    }
     this.processor.wake();
     return { status: 'queued' };
   }

@@ -120,6 +120,7 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
         );
         for (const waiting of batch) waiting.resolve();
       } catch (error) {
+        this.logger.error(`Inbox INSERT of ${batch.length} event(s) failed: ${(error as Error).message}`);
         for (const waiting of batch) waiting.reject(error as Error);
       }
     }

@@ -107,18 +107,24 @@ describe('Per-IP rate limits (429 with Retry-After)', () => {
     expect(webhook.status).not.toBe(429);
   });
 
-  it('limits the Bitrix24 webhook per IP with a plain Retry-After header', async () => {
-    const post = () =>
+  it('limits the Bitrix24 webhook per IP with a plain Retry-After header, forms and JSON from one budget', async () => {
+    const form = () =>
       request(stack.url)
         .post('/webhook-bitrix24')
         .type('form')
         .send('event=ONCRMDEALUPDATE&data[FIELDS][ID]=1&auth[application_token]=wrong-token');
+    const json = () => request(stack.url).post('/webhook-bitrix24').send({ event: 'ONCRMDEALUPDATE', data: { FIELDS: { ID: '1' } }, auth: { application_token: 'wrong-token' } });
+    // The login test above spent one request of this IP's webhook budget of 4.
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await post()).status);
-    expect(statuses.slice(0, 3).every((s) => s === 401)).toBe(true);
-    expect(statuses.at(-1)).toBe(429);
-    const limited = await post();
-    expect(limited.status).toBe(429);
-    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    for (const post of [form, json, form, json, form]) statuses.push((await post()).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    for (const post of [form, json]) {
+      const limited = await post();
+      expect(limited.status).toBe(429);
+      expect(limited.body).toMatchObject({ statusCode: 429 });
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    }
   });
+
 });

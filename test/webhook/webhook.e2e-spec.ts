@@ -91,6 +91,62 @@ describe('Webhook from Bitrix24 (e2e: emulator → app → PostgreSQL/S3)', () =
       );
     });
 
+    it('answers a burst of concurrent form posts, each with its own request id, and accounts for every event', async () => {
+      const counted = async (): Promise<number> => {
+        const rows: { n: string }[] = await stack.dataSource.query(
+          `SELECT (SELECT coalesce(sum(coalesce((data->>'events')::int, 1)), 0) FROM pgboss.job WHERE name = 'bitrix-webhook-event')
+                + (SELECT count(*) FROM webhook_inbox) AS n`,
+        );
+        return Number(rows[0].n);
+      };
+      const before = await counted();
+      // 150 events about 3 deals: concurrent inbox writes share INSERTs, the relay folds them into few jobs.
+      const responses = await Promise.all(Array.from({ length: 150 }, (_, n) => postWebhook(stack, webhookForm('ONCRMDEALUPDATE', 999_990 + (n % 3), token))));
+      expect(responses.map((r) => r.status)).toEqual(Array(150).fill(200));
+      expect(new Set(responses.map((r) => r.headers['x-request-id'])).size).toBe(150);
+      expect(await counted()).toBe(before + 150);
+      await settle();
+      expect(await counted()).toBe(before + 150);
+    });
+
+    it('answers 415 to a form in another charset and 413 to a form over 1 MB, as JSON errors', async () => {
+      const before = await jobCount(stack);
+      const latin1 = await request(stack.url)
+        .post('/webhook-bitrix24')
+        .set('Content-Type', 'application/x-www-form-urlencoded; charset=iso-8859-1')
+        .send('event=ONCRMDEALUPDATE')
+        .expect(415);
+      expect(latin1.body).toMatchObject({ statusCode: 415, request_id: latin1.headers['x-request-id'] });
+      const huge = await request(stack.url)
+        .post('/webhook-bitrix24')
+        .type('form')
+        .send(`event=ONCRMDEALUPDATE&padding=${'x'.repeat(1024 * 1024)}`)
+        .expect(413);
+      expect(huge.body.statusCode).toBe(413);
+      expect(await jobCount(stack)).toBe(before);
+    });
+
+    it('records form posts in the route latency metric', async () => {
+      await postWebhook(stack, webhookForm('ONCRMLEADADD', 5, token)).expect(200);
+      const metrics = await request(stack.url).get('/metrics').expect(200);
+      expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/webhook-bitrix24",status_code="200"\} [1-9]/);
+    });
+
+    it('answers 503 without acknowledging when the inbox cannot be written, and accepts again once it can', async () => {
+      const before = await jobCount(stack);
+      await stack.dataSource.query('ALTER TABLE webhook_inbox RENAME TO webhook_inbox_away');
+      try {
+        const res = await postWebhook(stack, webhookForm('ONCRMDEALUPDATE', 999_980, token)).expect(503);
+        expect(res.body).toMatchObject({ statusCode: 503, detail: expect.stringContaining('tente novamente') });
+      } finally {
+        await stack.dataSource.query('ALTER TABLE webhook_inbox_away RENAME TO webhook_inbox');
+      }
+      expect(await jobCount(stack)).toBe(before);
+      await postWebhook(stack, webhookForm('ONCRMDEALUPDATE', 999_980, token)).expect(200);
+      expect(await jobCount(stack)).toBe(before + 1);
+      await settle();
+    });
+
     it('answers 200 to an unknown event and ignores it', async () => {
       const before = await jobCount(stack);
       const res = await postWebhook(stack, webhookForm('ONCRMLEADADD', 5, token)).expect(200);
