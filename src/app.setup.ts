@@ -13,7 +13,7 @@ import { InputShapePipe } from './common/input-shape.pipe';
 import { assignRequestId } from './common/request-id';
 import { AppConfig } from './config/app-config';
 import { RealtimeIoAdapter } from './realtime/realtime-io.adapter';
-import { WEBHOOK_INTAKE_PATH, WebhookIntakeRoute } from './webhook/webhook-intake.route';
+import { TrustProxy, WebhookIntakeRoute } from './webhook/webhook-intake.route';
 
 /** Builds the whole app (not yet listening). Shared by main.ts and the e2e tests. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -25,6 +25,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   configureApp(app, config);
   // Socket.IO: path, CORS and the cross-instance adapter (PostgreSQL, or Redis with REDIS_URL).
   app.useWebSocketAdapter(await RealtimeIoAdapter.connect(app, config));
+  // Bitrix24's form-encoded event bursts are answered before Express (see WebhookIntakeRoute).
+  const express = app.getHttpAdapter().getInstance() as Express;
+  app.get(WebhookIntakeRoute).attachTo(app.getHttpServer(), express.get('trust proxy fn') as TrustProxy);
   return app;
 }
 
@@ -38,8 +41,6 @@ function configureApp(app: NestExpressApplication, config: AppConfig): void {
     next();
   });
   answerClientErrorsAsJson(app.getHttpServer());
-  // Bitrix24's form-encoded event bursts are served before the chain below (see WebhookIntakeRoute).
-  (app.getHttpAdapter().getInstance() as Express).post(WEBHOOK_INTAKE_PATH, app.get(WebhookIntakeRoute).handle);
   app.use(
     helmet({
       // Swagger UI (same origin) needs inline styles and data: images; nothing else is served as HTML.

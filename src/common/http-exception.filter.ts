@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The one error shape of the API. `detail` keeps the field the SPA read from the FastAPI system. */
 export interface ErrorBody {
@@ -66,11 +66,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const ctx = host.switchToHttp();
-    this.respond(exception, ctx.getRequest<Request & { id?: string | number }>(), ctx.getResponse<Response>());
+    this.respond(exception, ctx.getRequest<IncomingMessage & { id?: string | number }>(), ctx.getResponse<ServerResponse>());
   }
 
-  /** Writes the error response; also used by routes served outside Nest's router (webhook intake). */
-  respond(exception: unknown, request: Request & { id?: string | number }, response: Response): void {
+  /** Writes the error response with the plain Node API: also used outside Express (WebhookIntakeRoute). */
+  respond(exception: unknown, request: IncomingMessage & { id?: string | number }, response: ServerResponse): void {
     const requestId = request?.id !== undefined ? String(request.id) : undefined;
     const body = this.toBody(exception, requestId);
     if (body.statusCode >= 500 && !(exception instanceof HttpException)) {
@@ -81,7 +81,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (response.headersSent) return;
     const retryAfter = (exception as { retryAfterSeconds?: number })?.retryAfterSeconds;
     if (typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
-    response.status(body.statusCode).json(body);
+    const json = JSON.stringify(body);
+    response.writeHead(body.statusCode, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
+    response.end(json);
   }
 
   private toBody(exception: unknown, requestId: string | undefined): ErrorBody {

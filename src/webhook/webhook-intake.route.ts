@@ -1,9 +1,11 @@
 import { Injectable, Logger, UnsupportedMediaTypeException } from '@nestjs/common';
 import { parse as parseContentType } from 'content-type';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import proxyAddr from 'proxy-addr';
 import qs from 'qs';
 import getRawBody from 'raw-body';
 import { HttpExceptionFilter } from '../common/http-exception.filter';
+import { assignRequestId } from '../common/request-id';
 import { MetricsService } from '../metrics/metrics.service';
 import { WebhookRateLimiter } from '../security/rate-limit';
 import { WebhookIntakeService } from './webhook-intake.service';
@@ -13,16 +15,19 @@ const FORM_TYPE = 'application/x-www-form-urlencoded';
 const FORM_LIMIT = '1mb';
 const OK_BODY = JSON.stringify('OK');
 
-type IntakeRequest = Request & { id?: string };
+type IntakeRequest = IncomingMessage & { id?: string };
+/** Which proxies may set X-Forwarded-For: Express's compiled `trust proxy` setting. */
+export type TrustProxy = (address: string, hop: number) => boolean;
 
 /**
- * Bitrix24's form-encoded event posts, served ahead of the general middleware chain (app.setup mounts
- * it first). Bitrix sends one POST per changed object, so a mass update arrives at hundreds of requests
- * a second, and the chain the SPA needs (helmet, CORS, cookies, body parsers, guards, pipes, the
- * per-request logger) cost four times the event's own work (BENCHMARKS.md, webhook intake). This route
- * keeps what the endpoint needs: the request id, the per-IP limit, the body limit, the API's error shape,
- * the latency metric and the request log line. Other content types (JSON from integrators and Swagger
- * UI) continue to WebhookController, which documents the endpoint and shares the service and the limit.
+ * Bitrix24's form-encoded event posts, answered by the HTTP server before Express sees them.
+ * Bitrix sends one POST per changed object, so a mass update arrives at hundreds of requests a second,
+ * and Express with the chain the SPA needs (helmet, CORS, cookies, body parsers, guards, pipes, the
+ * per-request logger) cost several times the event's own work (BENCHMARKS.md, webhook intake). This
+ * listener keeps what the endpoint needs: the request id, the per-IP limit, the body limit, the API's
+ * error shape, the latency metric and the request log line. Anything else, JSON bodies included (from
+ * integrators and Swagger UI), goes on to Express and WebhookController, which documents the endpoint
+ * and shares the service and the rate limit.
  */
 @Injectable()
 export class WebhookIntakeRoute {
@@ -35,12 +40,20 @@ export class WebhookIntakeRoute {
     private readonly rateLimiter: WebhookRateLimiter,
   ) {}
 
-  /** Express handler for `POST /webhook-bitrix24`. */
-  readonly handle = (request: Request, res: Response, next: NextFunction): void => {
-    if (!isPlainForm(request)) return next();
-    const req = request as IntakeRequest;
+  /** Puts this route in front of the server's request listeners (Express), which get every other request. */
+  attachTo(server: Server, trustProxy: TrustProxy): void {
+    const others = server.listeners('request') as RequestListener[];
+    server.removeAllListeners('request');
+    server.on('request', (req: IntakeRequest, res: ServerResponse) => {
+      if (isFormPostToIntake(req)) this.handle(req, res, trustProxy);
+      else for (const listener of others) listener.call(server, req, res);
+    });
+  }
+
+  private handle(req: IntakeRequest, res: ServerResponse, trustProxy: TrustProxy): void {
     const startedAt = performance.now();
-    this.receive(req)
+    assignRequestId(req, res);
+    this.receive(req, proxyAddr(req, trustProxy))
       .then(
         () => {
           res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': OK_BODY.length });
@@ -49,10 +62,10 @@ export class WebhookIntakeRoute {
         (error: unknown) => this.errors.respond(error, req, res),
       )
       .finally(() => this.record(req, res, performance.now() - startedAt));
-  };
+  }
 
-  private async receive(req: IntakeRequest): Promise<void> {
-    await this.rateLimiter.take(req.ip ?? '');
+  private async receive(req: IntakeRequest, ip: string): Promise<void> {
+    await this.rateLimiter.take(ip);
     const charset = charsetOf(req);
     if (charset && charset !== 'utf-8' && charset !== 'utf8') throw new UnsupportedMediaTypeException('Codificação do corpo não suportada');
     // raw-body errors carry their 4xx status (413 over the limit, 400 aborted or short), mapped by the filter.
@@ -61,7 +74,7 @@ export class WebhookIntakeRoute {
     await this.intake.accept(qs.parse(text, { depth: 5, parameterLimit: 2000 }));
   }
 
-  private record(req: IntakeRequest, res: Response, elapsedMs: number): void {
+  private record(req: IntakeRequest, res: ServerResponse, elapsedMs: number): void {
     this.metrics.httpDuration.observe({ method: 'POST', route: WEBHOOK_INTAKE_PATH, status_code: String(res.statusCode) }, elapsedMs / 1000);
     const line = { req: { id: req.id, method: req.method, url: WEBHOOK_INTAKE_PATH }, res: { statusCode: res.statusCode }, responseTime: Math.round(elapsedMs) };
     if (res.statusCode >= 500) this.logger.error(line, 'request errored');
@@ -70,15 +83,17 @@ export class WebhookIntakeRoute {
   }
 }
 
-/** A form body this route can read: urlencoded, not compressed (anything else goes to the controller). */
-function isPlainForm(req: Request): boolean {
-  const type = req.headers['content-type']?.split(';', 1)[0].trim().toLowerCase();
-  if (type !== FORM_TYPE) return false;
-  const encoding = req.headers['content-encoding'];
+/** `POST /webhook-bitrix24` (Express's matching: any case, optional trailing slash) with a plain form body. */
+function isFormPostToIntake(req: IncomingMessage): boolean {
+  if (req.method !== 'POST' || !req.url) return false;
+  const path = req.url.split('?', 1)[0].toLowerCase();
+  if (path !== WEBHOOK_INTAKE_PATH && path !== `${WEBHOOK_INTAKE_PATH}/`) return false;
+  if (req.headers['content-type']?.split(';', 1)[0].trim().toLowerCase() !== FORM_TYPE) return false;
+  const encoding = req.headers['content-encoding']; // compressed bodies: Express's body parser inflates them
   return !encoding || encoding.toLowerCase() === 'identity';
 }
 
-function charsetOf(req: Request): string | undefined {
+function charsetOf(req: IncomingMessage): string | undefined {
   try {
     return parseContentType(req.headers['content-type'] ?? '').parameters.charset?.toLowerCase();
   } catch {

@@ -125,6 +125,9 @@ describe('Per-IP rate limits (429 with Retry-After)', () => {
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
       expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
     }
+    // Behind a trusted proxy (loopback here) the budget is the forwarded client's, on both routes.
+    expect((await form().set('X-Forwarded-For', '203.0.113.7')).status).toBe(401);
+    expect((await json().set('X-Forwarded-For', '203.0.113.7')).status).toBe(401);
   });
 
 });
