@@ -89,8 +89,7 @@ async function main() {
     let rssPeak = rssIdle;
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(app.pid))), 250);
     const run = async (name, url) => {
-      await load({ url, headers: { cookie }, connections: CONNECTIONS, duration: 2 }); // warm-up
-      rows[name] = await load({ url, headers: { cookie }, connections: CONNECTIONS, duration: DURATION });
+      rows[name] = await load({ url, headers: { cookie }, connections: CONNECTIONS, duration: DURATION, warmup: 5 });
       return rows[name];
     };
     await run('product full', `${app.url}/tickets/${requester.id}`);

@@ -59,8 +59,7 @@ async function main() {
         [`baseline (INSERT only) #${round}`, `http://127.0.0.1:${basePort}/webhook-bitrix24`],
       ]) {
         const request = { url, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body(deals[1]) };
-        await load({ ...request, connections: CONNECTIONS, duration: 2, overallRate: RATE }); // warm-up
-        rows[name] = await load({ ...request, connections: CONNECTIONS, duration: DURATION, overallRate: RATE });
+        rows[name] = await load({ ...request, connections: CONNECTIONS, duration: DURATION, warmup: 3, overallRate: RATE });
       }
       ratios.push(rows[`product #${round}`].p99 / rows[`baseline (INSERT only) #${round}`].p99);
     }
