@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DATABASE_UNAVAILABLE_DETAIL, isDatabaseUnavailable } from '../database/database-unavailable';
 
 /** The one error shape of the API. `detail` keeps the field the SPA read from the FastAPI system. */
 export interface ErrorBody {
@@ -74,7 +75,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const requestId = request?.id !== undefined ? String(request.id) : undefined;
     const body = this.toBody(exception, requestId);
     if (body.statusCode >= 500 && !(exception instanceof HttpException)) {
-      this.logger.error({ err: exception, request_id: requestId }, 'Unhandled error');
+      this.logger.error({ err: exception, request_id: requestId }, body.statusCode === 503 ? 'Database unavailable' : 'Unhandled error');
     } else if (body.statusCode >= 500) {
       this.logger.warn({ status: body.statusCode, detail: body.detail, request_id: requestId }, 'Upstream failure');
     }
@@ -110,6 +111,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
         base.statusCode = statusCode;
       }
       return { ...base, request_id: requestId };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      const status = HttpStatus.SERVICE_UNAVAILABLE;
+      return { statusCode: status, message: DATABASE_UNAVAILABLE_DETAIL, error: REASONS[status], detail: DATABASE_UNAVAILABLE_DETAIL, request_id: requestId };
     }
     const clientStatus = clientStatusOf(exception);
     if (clientStatus) {

@@ -87,13 +87,16 @@ describe('Tickets upstream failures (e2e)', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('local write failure after Bitrix accepted the deal → the Bitrix deal and the S3 objects are removed, no row left', async () => {
-    await stack.dataSource.query(`CREATE FUNCTION fail_deal_files() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql`);
+  it('database full after Bitrix accepted the deal → 503, the Bitrix deal and the S3 objects are removed, no row left', async () => {
+    await stack.dataSource.query(
+      `CREATE FUNCTION fail_deal_files() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END $$ LANGUAGE plpgsql`,
+    );
     await stack.dataSource.query('CREATE TRIGGER fail_deal_files BEFORE INSERT ON deal_files FOR EACH ROW EXECUTE FUNCTION fail_deal_files()');
     try {
       const before = await snapshot();
-      const res = await as(stack, requester).post('/ticket', ticketBody({ attachments: attachment() }), { 'Idempotency-Key': 'db-failure' }).expect(500);
+      const res = await as(stack, requester).post('/ticket', ticketBody({ attachments: attachment() }), { 'Idempotency-Key': 'db-failure' }).expect(503);
       expect(res.body.request_id).toBeDefined();
+      expect(res.body.detail).toContain('Banco de dados indisponível');
       expect(res.body.orphaned_bitrix_file_ids).toHaveLength(1);
       expect(await snapshot()).toEqual(before);
       // The key was released: the retry runs again once the database accepts the rows.
