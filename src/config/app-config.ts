@@ -102,6 +102,9 @@ export class AppConfig {
   /** Requests per minute per IP accepted on POST /webhook-bitrix24 (Bitrix sends bursts: keep it high). */
   webhookRateLimit!: number;
 
+  /** `join_deal` requests per minute per user over all their sockets (each one checks access in the database). */
+  socketJoinRateLimit!: number;
+
   /** Tuning of the webhook queue, coalescing and reconciliation (WEBHOOK_* variables). */
   webhook!: WebhookSettings;
 

@@ -69,6 +69,7 @@ class EnvSchema {
   @Type(() => Number) @IsInt() @Min(1) LOGIN_RATE_LIMIT: number = 10;
   @Type(() => Number) @IsInt() @Min(1) LOGIN_MAX_FAILURES: number = 5;
   @Type(() => Number) @IsInt() @Min(1) WEBHOOK_RATE_LIMIT: number = 60_000;
+  @Type(() => Number) @IsInt() @Min(1) SOCKET_JOIN_RATE_LIMIT: number = 120;
   @Type(() => Number) @IsInt() @Min(1) LOGIN_LOCK_MINUTES: number = 15;
   @Type(() => Number) @IsInt() @Min(4) @Max(15) BCRYPT_COST: number = 12;
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) RESET_PASSWORD_URL?: string;
@@ -237,6 +238,7 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
     },
     redisUrl: parsed.REDIS_URL,
     webhookRateLimit: parsed.WEBHOOK_RATE_LIMIT,
+    socketJoinRateLimit: parsed.SOCKET_JOIN_RATE_LIMIT,
     webhook,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
   } satisfies AppConfig);

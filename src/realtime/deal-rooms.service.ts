@@ -1,22 +1,33 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { AppConfig } from '../config/app-config';
 import { TicketAccessService } from '../tickets/ticket-access.service';
 import { parseDealRoomRequest } from './deal-room-request';
 import { dealRoom } from './realtime-rooms';
 import type { DealRoomAck, RealtimeSocket } from './realtime.types';
 
 const INVALID_DEAL_ID: DealRoomAck = { ok: false, error: 'deal_id must be a positive integer (the Bitrix deal ID)' };
+const RATE_LIMITED: DealRoomAck = { ok: false, error: 'rate_limited' };
 
 /** `join_deal` / `leave_deal`: per-ticket rooms, open only to those who may read the ticket (SPEC section 5). */
 @Injectable()
 export class DealRoomsService {
   private readonly logger = new Logger(DealRoomsService.name);
+  /** Each join reads the database: SOCKET_JOIN_RATE_LIMIT per minute per user, over all their sockets. */
+  private readonly joinLimiter: RateLimiterMemory;
 
-  constructor(private readonly ticketAccess: TicketAccessService) {}
+  constructor(
+    private readonly ticketAccess: TicketAccessService,
+    config: AppConfig,
+  ) {
+    this.joinLimiter = new RateLimiterMemory({ keyPrefix: 'join_deal', points: config.socketJoinRateLimit, duration: 60 });
+  }
 
   async join(socket: RealtimeSocket, payload: unknown): Promise<DealRoomAck> {
     const bitrixDealId = parseDealRoomRequest(payload);
     if (bitrixDealId === null) return INVALID_DEAL_ID;
     const { userId, isAdmin } = socket.data.principal;
+    if (!(await this.joinLimiter.consume(String(userId)).then(() => true, () => false))) return RATE_LIMITED;
     let allowed: boolean;
     try {
       allowed = await this.ticketAccess.canRead({ id: userId, isAdmin }, bitrixDealId);

@@ -239,3 +239,30 @@ describe('Realtime (e2e, real Socket.IO clients)', () => {
     });
   });
 });
+
+describe('Realtime join_deal rate limit (e2e)', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { SOCKET_JOIN_RATE_LIMIT: '3' } });
+  });
+  afterEach(() => closeAllSockets());
+  afterAll(async () => {
+    closeAllSockets();
+    await stack?.close();
+  });
+
+  it('answers rate_limited past SOCKET_JOIN_RATE_LIMIT joins a minute per user, over all their sockets, and stays connected', async () => {
+    const [user, other] = await Promise.all([createUser(stack), createUser(stack)]);
+    const dealId = await insertDeal(stack.dataSource, { requesterId: user.id, responsibleId: other.id });
+    const first = await connectWithCookie(stack.url, user);
+    const second = await connectWithCookie(stack.url, user);
+    const acks = [];
+    for (const socket of [first, second, first, second]) acks.push(await emitWithAck(socket, 'join_deal', { deal_id: dealId }));
+    expect(acks).toEqual([{ ok: true }, { ok: true }, { ok: true }, { ok: false, error: 'rate_limited' }]);
+    expect(second.connected).toBe(true);
+    // Another user's budget is untouched.
+    const theirs = await connectWithCookie(stack.url, other);
+    expect(await emitWithAck(theirs, 'join_deal', { deal_id: dealId })).toEqual({ ok: true });
+  });
+});
