@@ -4,6 +4,7 @@ import type {
   NewActivityEvent,
   NewCommentEvent,
   NewTicketEvent,
+  TicketAudience,
   TicketUpdatedEvent,
 } from './ticket-events.broadcaster';
 
@@ -38,7 +39,7 @@ export type TicketEvent = NewCommentEvent | DealUpdatedEvent | NewTicketEvent | 
 
 /** Between app instances, through the cluster adapter (see SocketIoTicketEventsBroadcaster). */
 export interface InterServerEvents {
-  relay_ticket_event: (rooms: string[], payload: TicketEvent) => void;
+  relay_ticket_event: (rooms: string[], payload: TicketEvent, dealAudience: TicketAudience | null) => void;
 }
 
 export interface SocketData {

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { TicketAccessService } from '../tickets/ticket-access.service';
 import { RealtimeGateway } from './realtime.gateway';
 import { dealRoom, feedRoomsOf } from './realtime-rooms';
 import type { RealtimeServer, TicketEvent } from './realtime.types';
@@ -27,9 +28,9 @@ export class SocketIoTicketEventsBroadcaster extends TicketEventsBroadcaster imp
   onModuleInit(): void {
     // The gateway's server exists by now (Nest creates it before the init hooks run).
     const server = this.gateway.server;
-    server?.sockets.on('relay_ticket_event', (rooms, payload) => {
+    server?.sockets.on('relay_ticket_event', (rooms, payload, dealAudience) => {
       try {
-        this.deliverLocally(server, rooms, payload);
+        this.deliverLocally(server, rooms, payload, dealAudience);
       } catch (error) {
         this.logger.error(`Could not deliver relayed ${payload?.event}: ${String(error)}`);
       }
@@ -37,12 +38,12 @@ export class SocketIoTicketEventsBroadcaster extends TicketEventsBroadcaster imp
   }
 
   async activityAdded(audience: TicketAudience, event: NewCommentEvent): Promise<void> {
-    this.broadcast([dealRoom(event.deal_id)], event);
+    this.broadcast([dealRoom(event.deal_id)], event, audience);
     this.broadcast(feedRoomsOf(audience), { event: 'new_activity', deal_id: event.deal_id, activity: event.activity });
   }
 
   async dealUpdated(audience: TicketAudience, event: DealUpdatedEvent): Promise<void> {
-    this.broadcast([dealRoom(event.deal_id)], event);
+    this.broadcast([dealRoom(event.deal_id)], event, audience);
     this.broadcast(feedRoomsOf(audience), { event: 'ticket_updated', deal_id: event.deal_id, changes: event.changes });
   }
 
@@ -50,21 +51,40 @@ export class SocketIoTicketEventsBroadcaster extends TicketEventsBroadcaster imp
     this.broadcast(feedRoomsOf(audience), event);
   }
 
-  private broadcast(rooms: string[], payload: TicketEvent): void {
+  /** `dealAudience`: for deal-room events, who may still read the ticket (see evictFormerReaders). */
+  private broadcast(rooms: string[], payload: TicketEvent, dealAudience: TicketAudience | null = null): void {
     try {
       const server = this.gateway.server;
       if (!server) throw new Error('the Socket.IO server is not running');
-      this.deliverLocally(server, rooms, payload);
-      server.serverSideEmit('relay_ticket_event', rooms, payload);
+      this.deliverLocally(server, rooms, payload, dealAudience);
+      server.serverSideEmit('relay_ticket_event', rooms, payload, dealAudience);
     } catch (error) {
       this.logger.error(`Could not broadcast ${payload.event} of deal ${payload.deal_id}: ${String(error)}`);
     }
   }
 
   /** A socket in several of the rooms receives the event once. */
-  private deliverLocally(server: RealtimeServer, rooms: string[], payload: TicketEvent): void {
+  private deliverLocally(server: RealtimeServer, rooms: string[], payload: TicketEvent, dealAudience: TicketAudience | null): void {
+    if (dealAudience) for (const room of rooms) this.evictFormerReaders(server, room, dealAudience);
     const operator = server.local.to(rooms);
     // TypeScript cannot pair each member of the union with its event name; `payload.event` is that name.
     (operator.emit as (event: TicketEvent['event'], data: TicketEvent) => boolean).call(operator, payload.event, payload);
+  }
+
+  /**
+   * A socket joined a deal room when its user could read the ticket; if that changed since (another
+   * responsible, the ticket moved to someone else), it leaves the room before the event goes out.
+   * Checks this instance's members only: each instance does the same for its own on delivery.
+   */
+  private evictFormerReaders(server: RealtimeServer, room: string, audience: TicketAudience): void {
+    const members = server.sockets.adapter.rooms.get(room);
+    if (!members) return;
+    for (const socketId of members) {
+      const socket = server.sockets.sockets.get(socketId);
+      const principal = socket?.data.principal;
+      if (socket && principal && !TicketAccessService.isReader({ id: principal.userId, isAdmin: principal.isAdmin }, audience)) {
+        void socket.leave(room);
+      }
+    }
   }
 }

@@ -33,7 +33,11 @@ export class TicketAccessService {
 
   async canRead(principal: Pick<AuthUser, 'id' | 'isAdmin'>, bitrixDealId: number): Promise<boolean> {
     const audience = await this.audienceOf(bitrixDealId);
-    if (!audience) return false;
+    return audience !== null && TicketAccessService.isReader(principal, audience);
+  }
+
+  /** The rule itself, for a ticket whose audience is known. */
+  static isReader(principal: Pick<AuthUser, 'id' | 'isAdmin'>, audience: TicketAudience): boolean {
     return principal.isAdmin || audience.requesterUserId === principal.id || audience.responsibleUserId === principal.id;
   }
 }

@@ -1,5 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
+import { RealtimeGateway } from '../../src/realtime/realtime.gateway';
 import { SocketSessionsService } from '../../src/realtime/socket-sessions.service';
 import {
   DealUpdatedEvent,
@@ -134,6 +135,24 @@ describe('Realtime (e2e, real Socket.IO clients)', () => {
       }
       expect(await emitWithAck(socket, 'join_deal', { deal_id: String(dealId) })).toEqual({ ok: true });
       expect(socket.connected).toBe(true);
+    });
+
+    it('removes from the deal room a member who may no longer read the ticket (the responsible changed)', async () => {
+      const formerResponsible = await connectWithCookie(stack.url, responsible);
+      const member = await connectWithCookie(stack.url, requester);
+      for (const socket of [formerResponsible, member]) expect(await emitWithAck(socket, 'join_deal', { deal_id: dealId })).toEqual({ ok: true });
+      const formerComments = recordEvents(formerResponsible, 'new_comment');
+      const reassigned = { requesterUserId: requester.id, responsibleUserId: stranger.id };
+
+      for (const n of [1, 2]) {
+        const received = nextEvent<NewCommentEvent>(member, 'new_comment');
+        await broadcaster.activityAdded(reassigned, comment(dealId, `depois da troca ${n}`));
+        expect((await received).activity.description).toBe(`depois da troca ${n}`);
+      }
+      const roomMembers = await stack.app.get(RealtimeGateway).server.in(`deal:${dealId}`).fetchSockets();
+      expect(roomMembers.map((s) => s.id)).toEqual([member.id]);
+      expect(formerComments).toEqual([]);
+      expect(formerResponsible.connected).toBe(true);
     });
 
     it('delivers new_comment and deal_updated to the deal room with the seed payloads, and stops after leave_deal', async () => {
