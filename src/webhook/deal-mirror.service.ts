@@ -188,6 +188,12 @@ export class DealMirrorService {
   }
 
   /** Internal IDs of live local deals by Bitrix deal ID. */
+  /** Bitrix IDs of the tickets mirrored and not deleted, ascending. */
+  async liveBitrixDealIds(): Promise<number[]> {
+    const rows: { deal_id: string }[] = await this.dataSource.query('SELECT deal_id FROM deals WHERE deleted_at IS NULL ORDER BY deal_id');
+    return rows.map((row) => Number(row.deal_id));
+  }
+
   async internalIds(bitrixDealIds: number[]): Promise<Map<number, number>> {
     if (!bitrixDealIds.length) return new Map();
     const rows: { id: number; deal_id: number }[] = await this.dataSource.query(

@@ -32,7 +32,7 @@ const PAGE = 50;
 /**
  * Heals what lost webhooks missed (Bitrix never retries a delivery): pages through `crm.deal.list` by
  * DATE_MODIFY, mirrors every deal with its activities and timeline comments (listed 50 deals per
- * `batch`), removes local timeline entries Bitrix no longer has, then mirrors activities updated in the
+ * `batch`), removes local timeline entries Bitrix no longer has, mirrors activities updated in the
  * window on deals that were not modified (adding an activity does not touch the deal's DATE_MODIFY).
  * Shared by the scheduled job and `npm run sync`.
  */
@@ -75,6 +75,7 @@ export class ReconciliationService {
       options.onProgress?.(done, this.finish(summary, started));
     }
     await this.mirrorRecentActivities(sinceText, visited, summary);
+    await this.markDeletedDeals(summary);
     return this.finish(summary, started);
   }
 
@@ -170,6 +171,37 @@ export class ReconciliationService {
       }
     }
     return out;
+  }
+
+  /**
+   * Lost ONCRMDEALDELETE events: a deleted deal is in no DATE_MODIFY listing, so every live local ticket
+   * is looked up by ID (50 IDs per `crm.deal.list` command, 50 commands per `batch`: 2,500 tickets per
+   * request); those Bitrix no longer lists are re-read through the mirror, which marks them deleted.
+   * A command that failed proves nothing: its tickets are left as they are.
+   */
+  private async markDeletedDeals(summary: ReconcileSummary): Promise<void> {
+    const ids = await this.dealMirror.liveBitrixDealIds();
+    const chunks: number[][] = [];
+    for (let i = 0; i < ids.length; i += PAGE) chunks.push(ids.slice(i, i + PAGE));
+    if (!chunks.length) return;
+    const commands = Object.fromEntries(chunks.map((chunk, n) => [`d${n}`, bitrixCommand<BitrixDeal[]>('crm.deal.list', { filter: { '@ID': chunk }, select: ['ID'] })]));
+    let batch;
+    try {
+      batch = await this.client.batchChunked(commands);
+    } catch (error) {
+      this.logger.warn(`Reconciliation: deleted-deal check failed: ${(error as Error).message}`);
+      return;
+    }
+    const gone: number[] = [];
+    chunks.forEach((chunk, n) => {
+      try {
+        const listed = new Set(rowsOf<BitrixDeal>(batch.get(`d${n}`)).map((deal) => Number(deal.ID)));
+        gone.push(...chunk.filter((id) => !listed.has(id)));
+      } catch (error) {
+        this.logger.warn(`Reconciliation: deleted-deal check of ${chunk.length} ticket(s) failed: ${(error as Error).message}`);
+      }
+    });
+    if (gone.length) await this.mirrorSync.sync({ deals: gone, activities: [], comments: [] }, summary);
   }
 
   /** Activities updated in the window whose deal was not visited above. */

@@ -30,16 +30,18 @@ describe('Reconciliation CLI `npm run sync -- --since` heals dropped webhooks (e
     await stack?.close();
   });
 
-  it('mirrors deals, activities, comments and files whose events were lost, and reports a summary', async () => {
+  it('mirrors deals, activities, comments and files whose events were lost, marks lost deletions, and reports a summary', async () => {
     const bitrix = stack.bitrix!;
     const since = new Date(Date.now() - 60_000).toISOString();
     const kept = Number(bitrix.createDeal({ TITLE: 'mantido v1' }).ID);
+    const removed = Number(bitrix.createDeal({ TITLE: 'apagado no Bitrix' }).ID);
     await bitrix.flush();
-    await waitFor('first deal mirrored', async () => (await localDeal(stack, kept)) !== undefined);
+    await waitFor('first deals mirrored', async () => (await localDeal(stack, kept)) !== undefined && (await localDeal(stack, removed)) !== undefined);
     await waitFor('queue drained', async () => (await unfinishedJobs(stack)) === 0);
 
     bitrix.setEventFaults({ dropProbability: 1 });
     bitrix.updateDeal(kept, { TITLE: 'mantido v2' });
+    bitrix.deleteDeal(removed);
     const lost = [1, 2, 3].map((n) => Number(bitrix.createDeal({ TITLE: `perdido ${n}` }).ID));
     const activity = bitrix.addActivity(lost[0], { SUBJECT: 'e-mail perdido', files: [{ name: 'nota.txt', content: Buffer.from('conteudo') }] });
     bitrix.addComment(lost[1], 'comentario perdido');
@@ -50,7 +52,8 @@ describe('Reconciliation CLI `npm run sync -- --since` heals dropped webhooks (e
     const { code, stdout, stderr } = await runSyncCli({ ...stack.env, LOG_LEVEL: 'warn' }, ['--since', since, '--quiet']);
     expect(stderr).not.toMatch(/Error|failed/);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/deals\s+created 3\s+updated 1\s+unchanged 0/);
+    expect(stdout).toMatch(/deals\s+created 3\s+updated 1\s+unchanged 0\s+deleted 1/);
+    expect((await localDeal(stack, removed))?.deleted_at).toBeInstanceOf(Date);
     expect(stdout).toMatch(/activities\s+created 2/);
 
     for (const [n, id] of lost.entries()) expect(await localDeal(stack, id)).toMatchObject({ title: `perdido ${n + 1}` });
@@ -66,7 +69,7 @@ describe('Reconciliation CLI `npm run sync -- --since` heals dropped webhooks (e
 
     // A second run finds nothing to heal.
     const again = await runSyncCli({ ...stack.env, LOG_LEVEL: 'warn' }, ['--since', since, '--quiet']);
-    expect(again.stdout).toMatch(/deals\s+created 0\s+updated 0\s+unchanged 4/);
+    expect(again.stdout).toMatch(/deals\s+created 0\s+updated 0\s+unchanged 4\s+deleted 0/);
   });
 
   it('refuses a bad --since with a usage message', async () => {
