@@ -40,6 +40,16 @@ describe('files, timeline comments and activities', () => {
       expect((await download(String(file.DOWNLOAD_URL))).bytes.equals(png)).toBe(true);
     });
 
+    it('moves a file to the trash with disk.file.markdeleted: gone for disk.file.get and its link', async () => {
+      const uploaded = resultOf<Row>(await callJson(emu, 'disk.storage.uploadfile', { id: 1, data: { NAME: 'old.txt' }, fileContent: ['old.txt', Buffer.from('x').toString('base64')] }));
+      const trashed = resultOf<Row>(await callJson(emu, 'disk.file.markdeleted', { id: uploaded.ID }));
+      expect(trashed).toMatchObject({ ID: String(uploaded.ID), NAME: 'old.txt', DELETED_TYPE: '3' });
+      expect(trashed.DELETE_TIME).toEqual(expect.any(String));
+      expect((await callJson(emu, 'disk.file.get', { id: uploaded.ID })).json.error).toBe('ERROR_NOT_FOUND');
+      expect((await download(String(uploaded.DOWNLOAD_URL))).status).toBe(404);
+      expect((await callJson(emu, 'disk.file.markdeleted', { id: uploaded.ID })).status).toBe(400);
+    });
+
     it('accepts a form-encoded folder upload', async () => {
       const uploaded = resultOf<Row>(
         await callForm(emu, 'disk.folder.uploadfile', { id: '8875', data: { NAME: 'manual.pdf' }, fileContent: ['manual.pdf', pdf.toString('base64')] }),

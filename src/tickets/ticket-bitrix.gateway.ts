@@ -199,6 +199,23 @@ export class TicketBitrixGateway {
     }
   }
 
+  /**
+   * Compensation after a failed ticket creation: the Disk files it uploaded go to the portal's trash
+   * (`disk.file.markdeleted`, restorable by an admin). Never throws; returns the IDs it could not trash.
+   */
+  async trashDiskFilesQuietly(diskFileIds: number[]): Promise<number[]> {
+    const left: number[] = [];
+    for (const id of diskFileIds) {
+      try {
+        await this.client.call('disk.file.markdeleted', { id });
+      } catch (error) {
+        left.push(id);
+        this.logger.error(`Could not move Bitrix Disk file ${id} to the trash after a failed ticket creation: ${(error as Error).message}`);
+      }
+    }
+    return left;
+  }
+
   /** Compensation after a failed SMTP delivery; never throws. */
   async deleteActivityQuietly(activityId: number): Promise<void> {
     try {

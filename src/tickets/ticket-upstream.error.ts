@@ -2,9 +2,9 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import { DATABASE_UNAVAILABLE_DETAIL, isDatabaseUnavailable } from '../database/database-unavailable';
 
 /**
- * A failure of an upstream step (Bitrix24, S3) after some attachments had already reached Bitrix Disk,
- * which has no delete in our client: the answer keeps the upstream status and detail and reports the
- * orphaned Disk file IDs so an operator can remove them.
+ * A failure of an upstream step (Bitrix24, S3, the database) after some attachments had reached Bitrix
+ * Disk and could not be moved to its trash either: the answer keeps the upstream status and detail and
+ * reports the orphaned Disk file IDs so an operator can remove them.
  */
 export class TicketUpstreamError extends HttpException {
   constructor(cause: unknown, orphanedBitrixFileIds: number[]) {

@@ -60,7 +60,8 @@ class Compensations {
 /**
  * Ticket actions (SPEC §5): create, close, comment, e-mail. Each public method lists its steps in order;
  * Bitrix24 is the system of record, so the local mirror is written only after Bitrix accepted the change,
- * and anything stored before a failing step is undone (or reported, for Bitrix Disk files).
+ * and anything stored before a failing step is undone (Bitrix Disk files go to its trash, or are reported
+ * when even that fails).
  */
 @Injectable()
 export class TicketsService {
@@ -111,8 +112,9 @@ export class TicketsService {
       );
     } catch (error) {
       await undo.run();
+      const orphanedDiskFileIds = await this.bitrix.trashDiskFilesQuietly(diskFileIds);
       await this.idempotency.release(idempotency.reservation);
-      throw diskFileIds.length ? new TicketUpstreamError(error, diskFileIds) : error;
+      throw orphanedDiskFileIds.length ? new TicketUpstreamError(error, orphanedDiskFileIds) : error;
     }
     await this.events.ticketCreated(saved.deal, contact.name);
     return { card: await this.presenter.createCard(saved.deal, saved.files), replayed: false };

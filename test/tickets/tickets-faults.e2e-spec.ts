@@ -37,6 +37,7 @@ describe('Tickets upstream failures (e2e)', () => {
       activityFiles: await countRows(stack.dataSource, 'activity_files'),
       s3: stack.s3.keys().length,
       bitrixDeals: bitrix().listDeals().length,
+      bitrixDiskFiles: bitrix().files.filter((f) => f.origin === 'disk').length,
     };
   }
 
@@ -56,16 +57,25 @@ describe('Tickets upstream failures (e2e)', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('Bitrix refuses the deal after the uploads → 502, S3 objects removed, Disk files reported, no local row', async () => {
+  it('Bitrix refuses the deal after the uploads → 502, S3 objects removed, Disk files to the trash, no local row', async () => {
     const before = await snapshot();
     bitrix().failNext(1, 'error', { method: 'crm.deal.add', errorDescription: 'Campo obrigatório ausente' });
     const res = await as(stack, requester).post('/ticket', ticketBody({ resp_id: String(staffBitrixId), attachments: attachment() })).expect(502);
     expect(res.body.detail).toContain('Campo obrigatório ausente');
-    expect(res.body.orphaned_bitrix_file_ids).toHaveLength(1);
-    expect(bitrix().getFile(res.body.orphaned_bitrix_file_ids[0])).toBeDefined();
+    expect(res.body.orphaned_bitrix_file_ids).toBeUndefined();
     expect(await snapshot()).toEqual(before);
+    expect(bitrix().stats.byMethod['disk.file.markdeleted']).toBeGreaterThanOrEqual(1);
     // The same request works once Bitrix accepts it.
     await as(stack, requester).post('/ticket', ticketBody({ resp_id: String(staffBitrixId), attachments: attachment() })).expect(201);
+  });
+
+  it('Disk files that cannot be trashed either are reported with their IDs', async () => {
+    bitrix().failNext(1, 'error', { method: 'crm.deal.add', errorDescription: 'Campo obrigatório ausente' });
+    bitrix().failNext(1, 'error', { method: 'disk.file.markdeleted', errorDescription: 'Acesso negado' });
+    const res = await as(stack, requester).post('/ticket', ticketBody({ attachments: attachment() })).expect(502);
+    expect(res.body.orphaned_bitrix_file_ids).toHaveLength(1);
+    expect(res.body.detail).toContain(`IDs ${res.body.orphaned_bitrix_file_ids[0]}`);
+    expect(bitrix().getFile(res.body.orphaned_bitrix_file_ids[0])).toBeDefined();
   });
 
   it('Bitrix error when closing → 502 and the local ticket stays open', async () => {
@@ -97,7 +107,7 @@ describe('Tickets upstream failures (e2e)', () => {
       const res = await as(stack, requester).post('/ticket', ticketBody({ attachments: attachment() }), { 'Idempotency-Key': 'db-failure' }).expect(503);
       expect(res.body.request_id).toBeDefined();
       expect(res.body.detail).toContain('Banco de dados indisponível');
-      expect(res.body.orphaned_bitrix_file_ids).toHaveLength(1);
+      expect(res.body.orphaned_bitrix_file_ids).toBeUndefined();
       expect(await snapshot()).toEqual(before);
       // The key was released: the retry runs again once the database accepts the rows.
       await stack.dataSource.query('DROP TRIGGER fail_deal_files ON deal_files');

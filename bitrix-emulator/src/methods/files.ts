@@ -56,6 +56,15 @@ function upload(params: Params, portal: Portal, userId: number, kind: 'storage' 
 export const diskMethods: MethodTable = {
   'disk.storage.uploadfile': (params, ctx) => ({ result: upload(params, ctx.portal, ctx.userId, 'storage') }),
   'disk.folder.uploadfile': (params, ctx) => ({ result: upload(params, ctx.portal, ctx.userId, 'folder') }),
+  // Moves a file to the portal's trash; the emulator drops it (restoring from the trash is not emulated).
+  'disk.file.markdeleted': (params, ctx) => {
+    const id = asInt(getParam(params, 'id'));
+    if (id === null) throw validationError('ID is not defined or invalid');
+    const file = ctx.portal.store.files.get(id);
+    if (!file) throw new BitrixError(400, 'ERROR_NOT_FOUND', `Could not find entity with id \`${id}\``);
+    ctx.portal.store.files.delete(id);
+    return { result: { ...diskResult(ctx.portal, file, false), DELETED_TYPE: '3', DELETE_TIME: ctx.portal.formatDate(new Date()), DELETED_BY: String(ctx.userId) } };
+  },
   'disk.file.get': (params, ctx) => {
     const id = asInt(getParam(params, 'id'));
     if (id === null) throw validationError('ID is not defined or invalid');
