@@ -53,6 +53,9 @@ export class WebhookIntakeRoute {
   private handle(req: IntakeRequest, res: ServerResponse, trustProxy: TrustProxy): void {
     const startedAt = performance.now();
     assignRequestId(req, res);
+    // The two of helmet's headers that matter for a JSON answer to a server; the rest concern browsers.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'no-store');
     this.receive(req, proxyAddr(req, trustProxy))
       .then(
         () => {

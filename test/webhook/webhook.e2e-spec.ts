@@ -41,6 +41,7 @@ describe('Webhook from Bitrix24 (e2e: emulator → app → PostgreSQL/S3)', () =
       const before = await jobCount(stack);
       const res = await postWebhook(stack, webhookForm('ONCRMDEALUPDATE', 999999, token)).expect(200);
       expect(res.body).toBe('OK');
+      expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'x-request-id': expect.any(String) });
       expect(await jobCount(stack)).toBe(before + 1);
       await settle();
     });
