@@ -24,10 +24,10 @@ export type TrustProxy = (address: string, hop: number) => boolean;
  * Bitrix sends one POST per changed object, so a mass update arrives at hundreds of requests a second,
  * and Express with the chain the SPA needs (helmet, CORS, cookies, body parsers, guards, pipes, the
  * per-request logger) cost several times the event's own work (BENCHMARKS.md, webhook intake). This
- * listener keeps what the endpoint needs: the request id, the per-IP limit, the body limit, the API's
- * error shape, the latency metric and the request log line. Anything else, JSON bodies included (from
- * integrators and Swagger UI), goes on to Express and WebhookController, which documents the endpoint
- * and shares the service and the rate limit.
+ * listener keeps what the endpoint needs: the request id, nosniff/no-store, the per-IP limit, the body
+ * limit, the API's error shape, the latency metric and the request log line. Anything else, JSON bodies
+ * included (from integrators and Swagger UI), goes on to Express and WebhookController, which documents
+ * the endpoint and shares the service and the rate limit.
  */
 @Injectable()
 export class WebhookIntakeRoute {
