@@ -12,16 +12,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../scripts/embedded-postgres.mjs';
-import { ensureBuilt, load, median, printTable, registerAndLogin, ROOT, rssMiB, startApp, startInfra } from './support.mjs';
+import { ensureBuilt, load, median, numberArg, printTable, registerAndLogin, ROOT, rssMiB, startApp, startInfra } from './support.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const DURATION = opt('duration', 20);
-const CONNECTIONS = opt('connections', 50);
-const ROUNDS = opt('rounds', 3);
+const DURATION = numberArg('duration', 20);
+const CONNECTIONS = numberArg('connections', 50);
+const ROUNDS = numberArg('rounds', 3);
 const TICKETS = 200;
 
 async function seed(databaseUrl, requesterId, responsibleId) {

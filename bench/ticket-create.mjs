@@ -7,17 +7,12 @@
 // numbers show our round trips, not the portal's bucket) and the compiled app as a child process.
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { ensureBuilt, percentile, printTable, registerAndLogin, ROOT, startApp, startInfra } from './support.mjs';
+import { ensureBuilt, numberArg, percentile, printTable, registerAndLogin, ROOT, startApp, startInfra } from './support.mjs';
 
 const require = createRequire(import.meta.url);
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const TICKETS = opt('tickets', 40);
-const CONCURRENCY = opt('concurrency', 4);
-const LATENCY_MS = opt('latency', 100);
+const TICKETS = numberArg('tickets', 40);
+const CONCURRENCY = numberArg('concurrency', 4);
+const LATENCY_MS = numberArg('latency', 100);
 
 function ticketBody(n, withAttachment) {
   return {

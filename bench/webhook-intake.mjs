@@ -12,18 +12,13 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { freePort } from '../scripts/embedded-postgres.mjs';
-import { ensureBuilt, load, median, printTable, ROOT, startApp, startInfra } from './support.mjs';
+import { ensureBuilt, load, median, numberArg, printTable, ROOT, startApp, startInfra } from './support.mjs';
 
 const require = createRequire(import.meta.url);
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const RATE = opt('rate', 500);
-const DURATION = opt('duration', 15);
-const CONNECTIONS = opt('connections', 20);
-const ROUNDS = opt('rounds', 3);
+const RATE = numberArg('rate', 500);
+const DURATION = numberArg('duration', 15);
+const CONNECTIONS = numberArg('connections', 20);
+const ROUNDS = numberArg('rounds', 3);
 
 async function main() {
   ensureBuilt();

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DATABASE_UNAVAILABLE_DETAIL, isDatabaseUnavailable } from '../database/database-unavailable';
+import { databaseUnavailableException } from '../database/database-unavailable';
 
 /** The one error shape of the API. `detail` keeps the field the SPA read from the FastAPI system. */
 export interface ErrorBody {
@@ -87,7 +87,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     response.end(json);
   }
 
-  private toBody(exception: unknown, requestId: string | undefined): ErrorBody {
+  private toBody(thrown: unknown, requestId: string | undefined): ErrorBody {
+    const exception = thrown instanceof HttpException ? thrown : (databaseUnavailableException(thrown) ?? thrown);
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const raw = exception.getResponse();
@@ -111,10 +112,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
         base.statusCode = statusCode;
       }
       return { ...base, request_id: requestId };
-    }
-    if (isDatabaseUnavailable(exception)) {
-      const status = HttpStatus.SERVICE_UNAVAILABLE;
-      return { statusCode: status, message: DATABASE_UNAVAILABLE_DETAIL, error: REASONS[status], detail: DATABASE_UNAVAILABLE_DETAIL, request_id: requestId };
     }
     const clientStatus = clientStatusOf(exception);
     if (clientStatus) {

@@ -187,13 +187,13 @@ export class DealMirrorService {
     return { outcome: 'deleted', dealId: rows[0].id };
   }
 
-  /** Internal IDs of live local deals by Bitrix deal ID. */
   /** Bitrix IDs of the tickets mirrored and not deleted, ascending. */
   async liveBitrixDealIds(): Promise<number[]> {
     const rows: { deal_id: string }[] = await this.dataSource.query('SELECT deal_id FROM deals WHERE deleted_at IS NULL ORDER BY deal_id');
     return rows.map((row) => Number(row.deal_id));
   }
 
+  /** Internal IDs of live local deals by Bitrix deal ID. */
   async internalIds(bitrixDealIds: number[]): Promise<Map<number, number>> {
     if (!bitrixDealIds.length) return new Map();
     const rows: { id: number; deal_id: number }[] = await this.dataSource.query(

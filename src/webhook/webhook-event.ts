@@ -56,6 +56,14 @@ function isDict(value: unknown): value is Dict {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** How PHP-style keys (`data[FIELDS][ID]`) are read, in forms and in JSON alike. */
+const PHP_KEYS: qs.IParseOptions = { depth: 5, parameterLimit: 2000 };
+
+/** A form-encoded body as Bitrix posts it, with its PHP-style keys nested. */
+export function parseWebhookForm(text: string): Dict {
+  return qs.parse(text, PHP_KEYS) as Dict;
+}
+
 /**
  * JSON bodies may carry the same PHP-style flat keys as the form (`"auth[application_token]": "..."`);
  * folds them into the nested shape the form parser (qs) produces.
@@ -69,7 +77,7 @@ export function nestPhpStyleKeys(body: Dict): Dict {
       flat.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
     } else nested[key] = value;
   }
-  const parsed = qs.parse(flat.join('&'), { depth: 5, parameterLimit: 2000 }) as Dict;
+  const parsed = parseWebhookForm(flat.join('&'));
   return { ...parsed, ...nested };
 }
 

@@ -2,12 +2,12 @@ import { Injectable, Logger, UnsupportedMediaTypeException } from '@nestjs/commo
 import { parse as parseContentType } from 'content-type';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import proxyAddr from 'proxy-addr';
-import qs from 'qs';
 import getRawBody from 'raw-body';
 import { HttpExceptionFilter } from '../common/http-exception.filter';
 import { assignRequestId } from '../common/request-id';
 import { MetricsService } from '../metrics/metrics.service';
 import { WebhookRateLimiter } from '../security/rate-limit';
+import { parseWebhookForm } from './webhook-event';
 import { WebhookIntakeService } from './webhook-intake.service';
 
 export const WEBHOOK_INTAKE_PATH = '/webhook-bitrix24';
@@ -73,8 +73,7 @@ export class WebhookIntakeRoute {
     if (charset && charset !== 'utf-8' && charset !== 'utf8') throw new UnsupportedMediaTypeException('Codificação do corpo não suportada');
     // raw-body errors carry their 4xx status (413 over the limit, 400 aborted or short), mapped by the filter.
     const text = await getRawBody(req, { limit: FORM_LIMIT, length: req.headers['content-length'], encoding: 'utf-8' });
-    // The same parser and limits as the app's urlencoded body parser, so both routes read a form alike.
-    await this.intake.accept(qs.parse(text, { depth: 5, parameterLimit: 2000 }));
+    await this.intake.accept(parseWebhookForm(text));
   }
 
   private record(req: IntakeRequest, res: ServerResponse, elapsedMs: number): void {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import PgBoss from 'pg-boss';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { WebhookJobData } from './webhook-event';
+import { WebhookJobData, WebhookObjectKind } from './webhook-event';
 import { WebhookSettings } from './webhook-settings';
 import { MetricsService } from '../metrics/metrics.service';
 
@@ -16,7 +16,7 @@ const SCHEMA = 'pgboss';
 /** An accepted event as the intake writes it to the inbox. */
 export interface InboxEvent {
   event: string;
-  kind: string;
+  kind: WebhookObjectKind;
   bitrixId: number;
   ts: number | null;
 }
