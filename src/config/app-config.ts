@@ -12,6 +12,8 @@ export class AppConfig {
   /** Public base URL of this API (used in links of e-mails and local-storage signed URLs). */
   publicUrl!: string;
   logLevel!: string;
+  /** `json` (one JSON object a line, for log collectors) or `pretty` (readable lines, `npm start`). */
+  logFormat!: 'json' | 'pretty';
 
   database!: {
     url: string;

@@ -28,6 +28,7 @@ class EnvSchema {
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT: number = 8000;
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) PUBLIC_URL?: string;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
+  @IsOptional() @IsIn(['json', 'pretty']) LOG_FORMAT?: string;
 
   @IsString() @MinLength(1) DATABASE_URL!: string;
   @IsOptional() @IsBooleanString() DB_RUN_MIGRATIONS?: string;
@@ -172,6 +173,7 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
     port,
     publicUrl,
     logLevel: parsed.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    logFormat: (parsed.LOG_FORMAT ?? 'json') as AppConfig['logFormat'],
     database: {
       url: parsed.DATABASE_URL,
       runMigrations: bool(parsed.DB_RUN_MIGRATIONS, true),

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
 import { assignRequestId } from '../common/request-id';
 import { AppConfig } from '../config/app-config';
+import { REQUEST_COMPLETED, REQUEST_FAILED, requestLogFields, type LoggedRequest } from './request-log';
 
 /** Values that must never reach a log line, wherever they appear. */
 export const REDACTED_PATHS = [
@@ -23,26 +25,43 @@ export const REDACTED_PATHS = [
   '*.webhookUrl',
 ];
 
-/** Structured JSON logs (pino) with a request id on every line of a request. */
+/**
+ * Structured logs (pino): JSON lines in production, readable lines with `LOG_FORMAT=pretty` (npm start).
+ * One line per request (`request-log.ts`: method, route, path, status, duration, request id, user id);
+ * every line logged while a request is handled carries its `request_id`, and nothing else of the request.
+ */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
-          level: config.logLevel,
-          redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-          // Already assigned by the first middleware (app.setup); reused here so log lines and responses agree.
-          genReqId: (req: IncomingMessage, res) => assignRequestId(req, res),
-          customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-          // Query strings can carry signatures and tokens (presigned URLs, reset links): log the path only.
-          serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
-          },
-          autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
-        },
-      }),
+      useFactory: (config: AppConfig) => ({ pinoHttp: pinoHttpOptions(config) }),
     }),
   ],
 })
 export class LoggingModule {}
+
+function pinoHttpOptions(config: AppConfig): Options<IncomingMessage, ServerResponse> {
+  return {
+    level: config.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+    ...(config.logFormat === 'pretty'
+      ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
+      : {}),
+    // Already assigned by the first middleware (app.setup); reused here so log lines and responses agree.
+    genReqId: (req, res) => assignRequestId(req, res),
+    customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
+    // Lines logged during a request carry only its id; the request line itself is built by requestLogFields.
+    quietReqLogger: true,
+    quietResLogger: true,
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    customSuccessObject: (req, res, value: { duration_ms: number }) => requestLogFields(req as LoggedRequest, res, value.duration_ms),
+    customErrorObject: (req, res, error, value: { duration_ms: number }) => ({
+      ...requestLogFields(req as LoggedRequest, res, value.duration_ms),
+      // The global filter logs the stack of an unexpected error; this line says what failed.
+      error: error.message,
+    }),
+    customSuccessMessage: () => REQUEST_COMPLETED,
+    customErrorMessage: () => REQUEST_FAILED,
+    autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+  };
+}

@@ -5,6 +5,7 @@ import proxyAddr from 'proxy-addr';
 import getRawBody from 'raw-body';
 import { HttpExceptionFilter } from '../common/http-exception.filter';
 import { assignRequestId } from '../common/request-id';
+import { REQUEST_COMPLETED, REQUEST_FAILED, requestLogFields } from '../logging/request-log';
 import { MetricsService } from '../metrics/metrics.service';
 import { WebhookRateLimiter } from '../security/rate-limit';
 import { parseWebhookForm } from './webhook-event';
@@ -78,10 +79,11 @@ export class WebhookIntakeRoute {
 
   private record(req: IntakeRequest, res: ServerResponse, elapsedMs: number): void {
     this.metrics.httpDuration.observe({ method: 'POST', route: WEBHOOK_INTAKE_PATH, status_code: String(res.statusCode) }, elapsedMs / 1000);
-    const line = { req: { id: req.id, method: req.method, url: WEBHOOK_INTAKE_PATH }, res: { statusCode: res.statusCode }, responseTime: Math.round(elapsedMs) };
-    if (res.statusCode >= 500) this.logger.error(line, 'request errored');
-    else if (res.statusCode >= 400) this.logger.warn(line, 'request completed');
-    else this.logger.log(line, 'request completed');
+    // The same line as every other request's (logging/request-log.ts).
+    const line = { request_id: req.id, ...requestLogFields(req, res, elapsedMs, WEBHOOK_INTAKE_PATH) };
+    if (res.statusCode >= 500) this.logger.error(line, REQUEST_FAILED);
+    else if (res.statusCode >= 400) this.logger.warn(line, REQUEST_COMPLETED);
+    else this.logger.log(line, REQUEST_COMPLETED);
   }
 }
 
