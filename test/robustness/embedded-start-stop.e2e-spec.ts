@@ -1,0 +1,150 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { buildOnce, ROOT } from '../support/build';
+import { freePort } from '../support/app-process';
+
+/**
+ * `npm start`'s launcher (scripts/start-embedded.mjs: embedded PostgreSQL, the Bitrix24 emulator, the app)
+ * stopped as a terminal stops it: the signal goes to the whole foreground process group. Every stop must end
+ * every process and free every port, in order and without an error-level line.
+ */
+interface Launch {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  ports: number[];
+}
+
+const ERROR_LINE = /\b(ERROR|FATAL)\b|Error:|ECONNREFUSED|terminating connection/;
+
+async function launch(dataDir: string): Promise<Launch> {
+  const [port, emulatorPort, pgPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const { NODE_ENV: _jest, ...env } = process.env;
+  // detached: a process group of its own, like a job started from a shell, so the test can signal the group.
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/start-embedded.mjs')], {
+    cwd: ROOT,
+    detached: true,
+    env: { ...env, DATA_DIR: dataDir, PORT: String(port), EMULATOR_PORT: String(emulatorPort), EMBEDDED_PG_PORT: String(pgPort), ADMIN_PASSWORD: 'SenhaDoAdmin123' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const deadline = Date.now() + 60_000;
+  while (!out.includes('Carvalima Helpdesk API ready')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      killGroup(child.pid as number, 'SIGKILL');
+      throw new Error(`launcher did not start:\n${out.slice(-3000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { child, output: () => out, exited, ports: [port, emulatorPort, pgPort] };
+}
+
+/** Signals a process group; `0` only checks that it still has a process. */
+function killGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false; // ESRCH: no process left in the group
+  }
+}
+
+/** Processes whose command line names the data directory (PostgreSQL runs in a session of its own). */
+function processesUsing(dataDir: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function expectNothingLeft(launched: Launch, dataDir: string): Promise<void> {
+  expect(killGroup(launched.child.pid as number, 0)).toBe(false);
+  expect(processesUsing(dataDir)).toEqual([]);
+  for (const port of launched.ports) expect({ port, open: await portOpen(port) }).toEqual({ port, open: false });
+}
+
+describe('npm start stops cleanly on Ctrl-C and SIGTERM (e2e, the compiled launcher)', () => {
+  let dataDir: string;
+  const stops: { signal: string; ms: number }[] = [];
+
+  beforeAll(async () => {
+    await buildOnce();
+    // Under the temp dir, as root PostgreSQL runs as the postgres user: the launcher makes the path walkable.
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-start-stop-'));
+  }, 240_000);
+  afterAll(() => {
+    for (const pid of processesUsing(dataDir)) process.kill(pid, 'SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (stops.length) console.log(`npm start stops: ${stops.map((s) => `${s.signal} ${s.ms} ms`).join(', ')}`);
+  });
+
+  it('stops 20 times in a row (SIGINT to the process group, as Ctrl-C, and SIGTERM) with exit 0, nothing left behind, no error line', async () => {
+    for (let round = 0; round < 20; round++) {
+      const signal: NodeJS.Signals = round % 2 === 0 ? 'SIGINT' : 'SIGTERM';
+      const launched = await launch(dataDir);
+      // Some work first, so the stop has connections, a session and the job queue to close.
+      const [, , pgPort] = launched.ports;
+      const base = `http://127.0.0.1:${launched.ports[0]}`;
+      expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+      const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ matricula: '1', password: 'SenhaDoAdmin123' }) });
+      expect(login.status).toBe(200);
+      expect(await portOpen(pgPort)).toBe(true);
+
+      const stoppedAt = Date.now();
+      killGroup(launched.child.pid as number, signal);
+      const exit = await launched.exited;
+      stops.push({ signal, ms: Date.now() - stoppedAt });
+      expect({ round, signal, exit }).toEqual({ round, signal, exit: { code: 0, signal: null } });
+      await expectNothingLeft(launched, dataDir);
+      const output = launched.output();
+      expect(output).toContain('stopping');
+      expect({ round, errorLines: output.split('\n').filter((line) => ERROR_LINE.test(line)) }).toEqual({ round, errorLines: [] });
+    }
+  }, 600_000);
+
+  it('a second Ctrl-C forces the stop (exit 130), still leaving nothing behind', async () => {
+    const launched = await launch(dataDir);
+    killGroup(launched.child.pid as number, 'SIGINT');
+    killGroup(launched.child.pid as number, 'SIGINT');
+    const exit = await launched.exited;
+    expect(exit.code === 130 || exit.code === 0).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await expectNothingLeft(launched, dataDir);
+  }, 120_000);
+
+  it('a launcher killed with SIGKILL leaves PostgreSQL running in its own session; the next start stops it first', async () => {
+    const first = await launch(dataDir);
+    killGroup(first.child.pid as number, 'SIGKILL');
+    await first.exited;
+    expect(processesUsing(dataDir).length).toBeGreaterThan(0); // the orphan
+    const second = await launch(dataDir);
+    expect(second.output()).toContain('left running by an earlier start');
+    killGroup(second.child.pid as number, 'SIGTERM');
+    expect((await second.exited).code).toBe(0);
+    await expectNothingLeft(second, dataDir);
+    for (const port of first.ports) expect(await portOpen(port)).toBe(false);
+  }, 180_000);
+});
