@@ -150,6 +150,7 @@ function installSignalHandlers(stops, kills) {
         console.error(error);
       });
     }
+    console.log(failed ? 'Stopped, with errors (above).' : 'Stopped.');
     process.exit(failed ? 1 : 0);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
