@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { WebhookJobData, WebhookObjectKind } from './webhook-event';
 import { WebhookSettings } from './webhook-settings';
 import { MetricsService } from '../metrics/metrics.service';
+import { JOB_LEASE_LOCK_CLASS, JobLeases } from './job-leases';
 
 /** pg-boss queue of accepted webhook events (one job per event). */
 export const WEBHOOK_QUEUE = 'bitrix-webhook-event';
@@ -20,6 +21,9 @@ export interface InboxEvent {
   bitrixId: number;
   ts: number | null;
 }
+
+/** Serialises orphan recovery across instances (one reaper at a time, so a job is re-queued once). */
+const ORPHAN_REAPER_LOCK = 728_130_553;
 
 /** Most events one inbox INSERT carries (a burst beyond it takes several statements in a row). */
 const INBOX_BATCH_MAX = 500;
@@ -41,8 +45,10 @@ export interface FailedJobRow {
 
 /**
  * The PostgreSQL-backed job queue (pg-boss) behind the webhook: the intake writes a job before answering
- * OK, workers on any instance fetch with SKIP LOCKED, failures retry with exponential backoff and jitter,
- * and a job whose instance died (SIGKILL) expires back to the queue after `jobExpireSeconds`.
+ * OK, workers on any instance fetch with SKIP LOCKED, failures retry with exponential backoff and jitter.
+ * Every job an instance takes is leased (job-leases.ts) until it completes or fails; a job whose instance
+ * died is found by any other instance within `orphanGraceSeconds` + a check interval and goes back to the
+ * queue, while a slow but live job keeps its lease. `jobExpireSeconds` stays as the last resort (pg-boss).
  */
 @Injectable()
 export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown {
@@ -50,6 +56,8 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
   private boss!: PgBoss;
   private readonly inboxQueue: { event: InboxEvent; resolve: () => void; reject: (error: Error) => void }[] = [];
   private inboxWriting = false;
+  private leases!: JobLeases;
+  private orphanTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -88,10 +96,47 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
     const reconcileOptions = { name: RECONCILE_QUEUE, policy: 'standard' as const, retryLimit: 1, retryDelay: 60, expireInSeconds: 3600 };
     await this.boss.createQueue(RECONCILE_QUEUE, reconcileOptions);
     await this.boss.updateQueue(RECONCILE_QUEUE, reconcileOptions);
+    this.leases = new JobLeases(this.config.database.url);
+    if (this.settings.workers) {
+      this.orphanTimer = setInterval(() => {
+        this.recoverOrphans().catch((error: Error) => this.logger.warn(`Orphaned job check failed: ${error.message}`));
+      }, this.settings.orphanCheckSeconds * 1000);
+      this.orphanTimer.unref();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.orphanTimer);
     await this.boss?.stop({ graceful: true, wait: true, timeout: 5000 }).catch((error: Error) => this.logger.warn(`pg-boss stop: ${error.message}`));
+    // Jobs still held are released with the session: other instances take them up at their next check.
+    await this.leases?.close();
+  }
+
+  /**
+   * Re-queues the active jobs whose instance is gone: started more than `orphanGraceSeconds` ago (a fetch
+   * leases its jobs within milliseconds) and whose lease lock is free. pg-boss's own fail() puts each back as
+   * a retry (with its backoff), in the transaction that found it; returns how many were recovered.
+   */
+  async recoverOrphans(): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      const [{ reaper }] = (await em.query('SELECT pg_try_advisory_xact_lock($1) AS reaper', [ORPHAN_REAPER_LOCK])) as { reaper: boolean }[];
+      if (!reaper) return 0;
+      // MATERIALIZED: the lock probe runs only on candidates, never on rows another condition would reject.
+      const orphans = (await em.query(
+        `WITH candidates AS MATERIALIZED (
+           SELECT id::text AS id FROM ${SCHEMA}.job
+           WHERE name = $1 AND state = 'active' AND started_on < now() - make_interval(secs => $2)
+           LIMIT 5000)
+         SELECT id FROM candidates WHERE pg_try_advisory_xact_lock($3, hashtext(id))`,
+        [WEBHOOK_QUEUE, this.settings.orphanGraceSeconds, JOB_LEASE_LOCK_CLASS],
+      )) as { id: string }[];
+      if (!orphans.length) return 0;
+      const db = { executeSql: async (text: string, values: unknown[]) => ({ rows: (await em.query(text, values)) as unknown[] }) };
+      const failMany = this.boss.fail.bind(this.boss) as unknown as (name: string, ids: string[], data: object, options: { db: PgBoss.Db }) => Promise<void>;
+      await failMany(WEBHOOK_QUEUE, orphans.map((o) => o.id), { message: 'the instance processing it stopped; re-queued' }, { db: db as PgBoss.Db });
+      this.logger.warn(`Re-queued ${orphans.length} webhook job(s) left active by an instance that stopped`);
+      return orphans.length;
+    });
   }
 
   /**
@@ -173,11 +218,14 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
   /** Marks up to `batchSize` waiting jobs active for this instance and returns them. */
   async fetch(batchSize: number): Promise<QueuedJob[]> {
     const jobs = await this.boss.fetch<WebhookJobData>(WEBHOOK_QUEUE, { batchSize });
+    await this.leases.hold(jobs.map((job) => job.id));
     return jobs.map((job) => ({ id: job.id, data: job.data }));
   }
 
   async complete(ids: string[]): Promise<void> {
-    if (ids.length) await this.boss.complete(WEBHOOK_QUEUE, ids);
+    if (!ids.length) return;
+    await this.boss.complete(WEBHOOK_QUEUE, ids);
+    await this.leases.release(ids);
   }
 
   /** Retries later with backoff, or moves to `failed` after the last retry. */
@@ -186,6 +234,7 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
     // pg-boss accepts ids[] with output data (manager.fail); its typings only declare one of the two.
     const failMany = this.boss.fail.bind(this.boss) as unknown as (name: string, ids: string[], data: object) => Promise<void>;
     await failMany(WEBHOOK_QUEUE, ids, { message: message.slice(0, 2000) });
+    await this.leases.release(ids);
   }
 
   /** Failed events, newest first, from the live table and the archive. */

@@ -18,8 +18,12 @@ export class WebhookSettings {
   /** pg-boss retries per job before it lands in `failed`; first delay (doubled each time, with jitter). */
   retryLimit!: number;
   retryDelaySeconds!: number;
-  /** An active job not finished within this time (instance killed) goes back to the queue. */
+  /** Last resort: an active job not finished within this time goes back to the queue (pg-boss expiry). */
   jobExpireSeconds!: number;
+  /** A job whose instance died (its lease is free) is re-queued once it has been active this long... */
+  orphanGraceSeconds!: number;
+  /** ...checked this often by every instance with workers. */
+  orphanCheckSeconds!: number;
   /** How often pg-boss maintenance (expiry, archiving) runs. */
   maintenanceSeconds!: number;
   /** Cron of the reconciliation job (pg-boss schedule), or null when disabled (`off`; the default when NODE_ENV=test). */
@@ -40,6 +44,8 @@ export class WebhookSettings {
     s.retryLimit = int(env, 'WEBHOOK_RETRY_LIMIT', 10, 0, 100);
     s.retryDelaySeconds = int(env, 'WEBHOOK_RETRY_DELAY_SECONDS', 5, 1, 3_600);
     s.jobExpireSeconds = int(env, 'WEBHOOK_JOB_EXPIRE_SECONDS', 300, 1, 86_400);
+    s.orphanGraceSeconds = int(env, 'WEBHOOK_ORPHAN_GRACE_SECONDS', 10, 1, 3_600);
+    s.orphanCheckSeconds = int(env, 'WEBHOOK_ORPHAN_CHECK_SECONDS', 5, 1, 3_600);
     s.maintenanceSeconds = int(env, 'WEBHOOK_QUEUE_MAINTENANCE_SECONDS', 30, 1, 3_600);
     // Off by default under jest, so a cron tick never adds Bitrix requests to another suite's counts.
     const cron = (env.WEBHOOK_RECONCILE_CRON ?? (env.NODE_ENV === 'test' ? 'off' : '*/15 * * * *')).trim();
