@@ -1,4 +1,5 @@
 import Bottleneck from 'bottleneck';
+import type { SharedBitrixBudget } from './bitrix-shared-budget';
 
 export interface BitrixRateLimiterOptions {
   /** Drain rate of the portal's leaky bucket, requests per second (2 standard, 5 Enterprise). */
@@ -46,26 +47,37 @@ export function reservoirSettingsFor({ ratePerSecond, burst }: BitrixRateLimiter
   };
 }
 
-/** Client-side leaky bucket shared by every call of this process (every attempt, including retries, goes through it). */
+/**
+ * Client-side leaky bucket every call goes through (every attempt, including retries). With a shared budget
+ * (the app: one per portal in PostgreSQL, bitrix-shared-budget.ts) every instance draws from the same bucket;
+ * without one (a client on its own) the bucket is this process's (Bottleneck's reservoir).
+ */
 export class BitrixRateLimiter {
   private readonly limiter: Bottleneck;
   readonly settings: BitrixReservoirSettings;
 
-  constructor(options: BitrixRateLimiterOptions) {
+  constructor(
+    options: BitrixRateLimiterOptions,
+    private readonly shared?: SharedBitrixBudget,
+  ) {
     this.settings = reservoirSettingsFor(options);
     this.limiter = new Bottleneck({ ...this.settings, maxConcurrent: null, minTime: 0 });
   }
 
   /** Runs `task` once a token is available. */
-  schedule<T>(task: () => Promise<T>): Promise<T> {
-    return this.limiter.schedule(task);
+  async schedule<T>(task: () => Promise<T>): Promise<T> {
+    if (!this.shared) return this.limiter.schedule(task);
+    await this.shared.take();
+    return task();
   }
 
   /**
    * The portal said QUERY_LIMIT_EXCEEDED: its bucket is fuller than ours thinks (another process shares the
-   * portal, or clocks drifted). Empty our bucket so every queued call waits for the refill, not just the one retrying.
+   * portal, or clocks drifted). Empty the bucket so every queued call waits for the refill, not just the one
+   * retrying: the shared one for every instance, else this process's.
    */
   async drain(): Promise<void> {
+    if (this.shared) return this.shared.exhaust();
     const current = await this.limiter.currentReservoir();
     if (current && current > 0) await this.limiter.incrementReservoir(-current);
   }
@@ -81,5 +93,6 @@ export class BitrixRateLimiter {
 
   async stop(): Promise<void> {
     await this.limiter.disconnect();
+    await this.shared?.close();
   }
 }

@@ -10,7 +10,9 @@ import {
   normalizeBatchResult,
 } from './bitrix-batch';
 import { BitrixBatchResult, BitrixCommandMap } from './bitrix-batch-result';
+import { Pool } from 'pg';
 import { BitrixRateLimiter } from './bitrix-rate-limiter';
+import { SharedBitrixBudget } from './bitrix-shared-budget';
 import { BackoffOptions, isIdempotentMethod, nextRetryDelay } from './bitrix-retry-policy';
 import { BitrixStats } from './bitrix-stats';
 import {
@@ -98,13 +100,25 @@ export class BitrixClient implements OnModuleDestroy {
     const segments = url.pathname.split('/').filter(Boolean);
     const code = segments[segments.length - 1] ?? '';
     this.secrets = [this.baseUrl, inboundUrl, url.pathname, code.length >= 4 ? code : ''].filter(Boolean).sort((a, b) => b.length - a.length);
-    this.limiter = new BitrixRateLimiter({ ratePerSecond: rateLimit, burst: rateBurst });
+    this.limiter = new BitrixRateLimiter({ ratePerSecond: rateLimit, burst: rateBurst }, this.sharedBudget(rateLimit, rateBurst));
     // A rejected request must wait at least one drain tick of the portal's bucket.
     this.backoff = { baseMs: Math.max(250, Math.ceil(1000 / rateLimit)), capMs: 8000 };
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.limiter.stop();
+  }
+
+  /** One budget per portal for every instance, in the app's database (BITRIX_RATE_SCOPE=shared, the default). */
+  private sharedBudget(ratePerSecond: number, burst: number): SharedBitrixBudget | undefined {
+    if (this.config.bitrix.rateScope !== 'shared' || !this.config.database?.url) return undefined;
+    const pool = new Pool({ connectionString: this.config.database.url, max: 2, application_name: 'helpdesk-bitrix-budget' });
+    pool.on('error', (error: Error) => this.logger.warn(`Bitrix budget connection: ${error.message}`));
+    // More headroom than the local bucket's: a booked request reaches the portal after its instance's event
+    // loop and the network, and N instances add their delays; 10% of the bucket (at least 2) absorbs
+    // burst × 10% / rate seconds of such delay (2.5 s on a standard portal).
+    const capacity = Math.max(1, burst - Math.max(2, Math.ceil(burst * 0.1)));
+    return new SharedBitrixBudget(pool, this.portalOrigin, { ratePerSecond, capacity });
   }
 
   /** The portal origin (`https://portal.bitrix24.com.br`), without the secret path. */

@@ -28,6 +28,8 @@ export class AppConfig {
     appToken: string;
     rateLimit: number;
     rateBurst: number;
+    /** `shared`: one budget per portal for every instance (in PostgreSQL); `local`: this instance's own. */
+    rateScope: 'shared' | 'local';
     timeoutMs: number;
     maxRetries: number;
     retryBudgetMs: number;

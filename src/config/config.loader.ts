@@ -38,6 +38,7 @@ class EnvSchema {
   @IsString() @MinLength(8) BITRIX_APP_TOKEN!: string;
   @Type(() => Number) @Min(0.1) BITRIX_RATE_LIMIT: number = 2;
   @Type(() => Number) @IsInt() @Min(1) BITRIX_RATE_BURST: number = 50;
+  @IsOptional() @IsIn(['shared', 'local']) BITRIX_RATE_SCOPE?: string;
   @Type(() => Number) @IsInt() @Min(100) BITRIX_TIMEOUT_MS: number = 15000;
   @Type(() => Number) @IsInt() @Min(0) @Max(20) BITRIX_MAX_RETRIES: number = 5;
   @Type(() => Number) @IsInt() @Min(0) BITRIX_RETRY_BUDGET_MS: number = 30000;
@@ -184,6 +185,7 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
       appToken: parsed.BITRIX_APP_TOKEN,
       rateLimit: parsed.BITRIX_RATE_LIMIT,
       rateBurst: parsed.BITRIX_RATE_BURST,
+      rateScope: (parsed.BITRIX_RATE_SCOPE ?? 'shared') as AppConfig['bitrix']['rateScope'],
       timeoutMs: parsed.BITRIX_TIMEOUT_MS,
       maxRetries: parsed.BITRIX_MAX_RETRIES,
       retryBudgetMs: parsed.BITRIX_RETRY_BUDGET_MS,

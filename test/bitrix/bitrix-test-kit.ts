@@ -7,13 +7,18 @@ import { AppConfigModule } from '../../src/config/config.module';
 
 export type BitrixSettings = AppConfig['bitrix'];
 
-/** An AppConfig with only the Bitrix section filled (the only one BitrixModule reads). */
-export function bitrixConfig(overrides: Partial<BitrixSettings> & { inboundUrl: string }): AppConfig {
+/**
+ * An AppConfig with only the Bitrix section filled (the only one BitrixModule reads), and the database URL
+ * when given (the shared rate budget lives there; without it each client has its own bucket).
+ */
+export function bitrixConfig(overrides: Partial<BitrixSettings> & { inboundUrl: string }, databaseUrl?: string): AppConfig {
   const config = new AppConfig();
+  if (databaseUrl) config.database = { url: databaseUrl, runMigrations: false, poolMax: 2 };
   config.bitrix = {
     appToken: 'test-app-token-0123456789',
     rateLimit: 1000,
     rateBurst: 1000,
+    rateScope: databaseUrl ? 'shared' : 'local',
     timeoutMs: 2000,
     maxRetries: 3,
     retryBudgetMs: 3000,
