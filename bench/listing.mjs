@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../scripts/embedded-postgres.mjs';
-import { ensureBuilt, load, median, numberArg, printTable, registerAndLogin, ROOT, rssMiB, startApp, startInfra } from './support.mjs';
+import { ensureBuilt, load, median, numberArg, printTable, registerAndLogin, ROOT, rssMiB, startApp, startInfra, wireBytes } from './support.mjs';
 
 const DURATION = numberArg('duration', 20);
 const CONNECTIONS = numberArg('connections', 50);
@@ -78,6 +78,16 @@ async function main() {
       const paged = await (await fetch(`${url}/tickets/${requester.id}?limit=20`, { headers: { cookie } })).json();
       if (paged.length !== 20) throw new Error(`${name} paged answered ${paged.length} tickets`);
     }
+
+    // Bytes of one full listing on the wire, by the encoding the client accepts (issue 18), and the time to
+    // the last byte of each over a 10 Mbit/s branch link (bytes × 8 / 10^7 s, transfer only).
+    const wire = {};
+    for (const accept of ['identity', 'gzip', 'br']) {
+      const { bytes, encoding } = await wireBytes(`${app.url}/tickets/${requester.id}`, { cookie }, accept);
+      wire[accept] = { encoding, bytes, 'vs identity': '', 'ms at 10 Mbit/s': Math.round((bytes * 8) / 10_000) };
+    }
+    for (const row of Object.values(wire)) row['vs identity'] = `${((100 * row.bytes) / wire.identity.bytes).toFixed(1)}%`;
+    printTable(`Bytes of one full listing (${TICKETS} tickets) by Accept-Encoding`, wire);
 
     const rssIdle = rssMiB(app.pid);
     const rows = {};

@@ -5,6 +5,7 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -158,6 +159,19 @@ export async function registerAndLogin(url, n, overrides = {}) {
   if (login.status !== 200) throw new Error(`login: ${login.status}`);
   const { token } = await login.json();
   return { id, ...body, authorization: `Bearer ${token.access_token}`, cookie: login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') };
+}
+
+/** Bytes on the wire of one GET with this Accept-Encoding (node:http: nothing decoded), and the encoding used. */
+export function wireBytes(url, headers, acceptEncoding) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { ...headers, 'accept-encoding': acceptEncoding } }, (res) => {
+        let bytes = 0;
+        res.on('data', (chunk) => (bytes += chunk.length));
+        res.on('end', () => resolve({ bytes, encoding: res.headers['content-encoding'] ?? 'identity' }));
+      })
+      .on('error', reject);
+  });
 }
 
 /** Percentile of a sorted array of numbers (nearest rank). */
