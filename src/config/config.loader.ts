@@ -1,6 +1,5 @@
 import { plainToInstance } from 'class-transformer';
 import {
-  IsBooleanString,
   IsIn,
   IsInt,
   IsOptional,
@@ -14,6 +13,7 @@ import {
 import { Type } from 'class-transformer';
 import { WebhookSettings } from '../webhook/webhook-settings';
 import { AppConfig, SameSite } from './app-config';
+import { IsBooleanSetting, parseBooleanSetting } from './boolean-setting';
 
 type Env = Record<string, string | undefined>;
 
@@ -30,7 +30,7 @@ class EnvSchema {
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
 
   @IsString() @MinLength(1) DATABASE_URL!: string;
-  @IsOptional() @IsBooleanString() DB_RUN_MIGRATIONS?: string;
+  @IsOptional() @IsBooleanSetting() DB_RUN_MIGRATIONS?: string;
   @Type(() => Number) @IsInt() @Min(1) DB_POOL_MAX: number = 20;
 
   @IsUrl({ require_tld: false, require_protocol: true }) BITRIX_INBOUND_URL!: string;
@@ -50,7 +50,7 @@ class EnvSchema {
   @IsString() S3_REGION: string = 'us-east-1';
   @IsOptional() @IsString() S3_ACCESS_KEY?: string;
   @IsOptional() @IsString() S3_SECRET_KEY?: string;
-  @IsOptional() @IsBooleanString() S3_FORCE_PATH_STYLE?: string;
+  @IsOptional() @IsBooleanSetting() S3_FORCE_PATH_STYLE?: string;
   @IsString() STORAGE_LOCAL_DIR: string = './data/storage';
 
   @IsIn(['smtp', 'file']) MAIL_TRANSPORT: string = 'smtp';
@@ -63,7 +63,7 @@ class EnvSchema {
   @IsString() @MinLength(SECRET_MIN) JWT_REFRESH_SECRET!: string;
   @Type(() => Number) @IsInt() @Min(30) ACCESS_TOKEN_TTL_SECONDS: number = 15 * 60;
   @Type(() => Number) @IsInt() @Min(60) REFRESH_TOKEN_TTL_SECONDS: number = 7 * 24 * 3600;
-  @IsOptional() @IsBooleanString() COOKIE_SECURE?: string;
+  @IsOptional() @IsBooleanSetting() COOKIE_SECURE?: string;
   @IsOptional() @IsIn(['lax', 'strict', 'none', 'Lax', 'Strict', 'None']) COOKIE_SAMESITE?: string;
   @IsOptional() @IsString() COOKIE_DOMAIN?: string;
   @Type(() => Number) @IsInt() @Min(1) LOGIN_RATE_LIMIT: number = 10;
@@ -79,7 +79,7 @@ class EnvSchema {
   @IsString() @MinLength(SECRET_MIN) CPF_HMAC_KEY!: string;
 
   @IsOptional() @IsString() CORS_ORIGINS?: string;
-  @IsOptional() @IsBooleanString() CSRF_ORIGIN_CHECK?: string;
+  @IsOptional() @IsBooleanSetting() CSRF_ORIGIN_CHECK?: string;
 
   @Type(() => Number) @IsInt() @Min(1) MAX_ATTACHMENT_BYTES: number = 10 * 1024 * 1024;
   @Type(() => Number) @IsInt() @Min(1) MAX_REQUEST_ATTACHMENT_BYTES: number = 25 * 1024 * 1024;
@@ -115,7 +115,7 @@ export function applySeedAliases(env: Env): Env {
     const auth = env.SMTP_USER
       ? `${encodeURIComponent(env.SMTP_USER)}:${encodeURIComponent(env.SMTP_PASS ?? '')}@`
       : '';
-    const secure = env.SMTP_SECURE === 'true' || env.SMTP_PORT === '465';
+    const secure = parseBooleanSetting(env.SMTP_SECURE, false) === true || env.SMTP_PORT === '465';
     out.SMTP_URL = `${secure ? 'smtps' : 'smtp'}://${auth}${env.SMTP_HOST}:${env.SMTP_PORT ?? (secure ? '465' : '587')}`;
   }
   if (!out.SMTP_URL && env.WEBMAIL_USUARIO && env.WEBMAIL_HOST) {
@@ -132,7 +132,8 @@ function decodeKey(name: string, value: string, problems: string[]): Buffer {
   return buf;
 }
 
-const bool = (value: string | undefined, fallback: boolean) => (value === undefined ? fallback : value === 'true');
+/** A boolean setting already validated by @IsBooleanSetting (so never null here). */
+const bool = (value: string | undefined, fallback: boolean): boolean => parseBooleanSetting(value, fallback) ?? fallback;
 
 /** Builds the AppConfig from an environment map, or throws ConfigError naming every bad variable. */
 export function loadAppConfig(rawEnv: Env): AppConfig {

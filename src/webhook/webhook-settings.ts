@@ -1,3 +1,5 @@
+import { readBooleanSetting } from '../config/boolean-setting';
+
 /**
  * Tuning of the webhook pipeline (queue, coalescing, reconciliation). Part of AppConfig (`config.webhook`),
  * built by the config loader from the same env; every value has a default, and a malformed one stops the
@@ -31,7 +33,7 @@ export class WebhookSettings {
 
   static fromEnv(env: Record<string, string | undefined> = process.env): WebhookSettings {
     const s = new WebhookSettings();
-    s.workers = bool(env, 'WEBHOOK_WORKERS', true);
+    s.workers = readBooleanSetting(env, 'WEBHOOK_WORKERS', true);
     s.coalesceQuietMs = int(env, 'WEBHOOK_COALESCE_QUIET_MS', 400, 0, 60_000);
     s.coalesceMaxWaitMs = int(env, 'WEBHOOK_COALESCE_MAX_WAIT_MS', 5_000, 0, 120_000);
     s.pollMs = int(env, 'WEBHOOK_POLL_MS', 250, 20, 60_000);
@@ -59,12 +61,4 @@ function int(env: Record<string, string | undefined>, name: string, fallback: nu
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
   return value;
-}
-
-function bool(env: Record<string, string | undefined>, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
-  if (['false', '0', 'no', 'off'].includes(raw)) return false;
-  throw new Error(`${name} must be true or false (got ${JSON.stringify(env[name])})`);
 }
