@@ -169,6 +169,8 @@ export interface BitrixDealSnapshot {
   responsibleBitrixId: string | null;
   bitrixContactId: number | null;
   bitrixModifiedAt: Date | null;
+  /** DATE_CREATE: when the ticket was opened (the system of record's time, whatever path mirrored it). */
+  createdAt: Date | null;
 }
 
 /** Deal values with no column in the seed's `deals` table, for callers that want them. */
@@ -332,6 +334,7 @@ export class BitrixFieldMap {
       responsibleBitrixId: toIdString(raw.ASSIGNED_BY_ID),
       bitrixContactId: toIntOrNull(raw.CONTACT_ID),
       bitrixModifiedAt: fromBitrixDate(raw.DATE_MODIFY, tz),
+      createdAt: fromBitrixDate(raw.DATE_CREATE, tz),
     };
   }
 

@@ -9,6 +9,7 @@ import { BitrixUsers } from '../bitrix/bitrix-users.service';
 import { BitrixClient } from '../bitrix/bitrix.client';
 import { BitrixApiError, BitrixError } from '../bitrix/bitrix.errors';
 import {
+  BitrixActivity,
   BitrixContact,
   BitrixDeal,
   BitrixDealFields,
@@ -32,6 +33,12 @@ export interface CreatedBitrixDeal {
   bitrixContactId: number | null;
   /** The deal as Bitrix stored it (read back in the same batch), or null if that read failed. */
   deal: BitrixDeal | null;
+}
+
+export interface CreatedBitrixActivity {
+  activityId: number;
+  /** Bitrix file IDs of the activity's files, in the order they were sent (null when unknown). */
+  fileIds: (number | null)[];
 }
 
 export interface CreatedBitrixComment {
@@ -185,9 +192,29 @@ export class TicketBitrixGateway {
     return { commentId, fileIds: matchCommentFiles(files, read?.FILES) };
   }
 
-  /** `crm.activity.add` of an outgoing e-mail (sending or not, per `deliverThroughBitrix`). */
-  recordEmail(input: BitrixEmailActivityInput): Promise<number> {
-    return this.activities.addEmail(input);
+  /**
+   * `crm.activity.add` of an outgoing e-mail (sending or not, per `deliverThroughBitrix`); with files, in one
+   * `batch` with a read-back of their Bitrix file IDs, so the webhook's re-read finds them mirrored already.
+   */
+  async recordEmail(input: BitrixEmailActivityInput): Promise<CreatedBitrixActivity> {
+    if (!input.files?.length) return { activityId: await this.activities.addEmail(input), fileIds: [] };
+    const result = await this.client.batch(
+      {
+        add: this.activities.addEmailCommand(input),
+        read: bitrixCommand<BitrixActivity[]>('crm.activity.list', { filter: { ID: '$result[add]' }, select: ['ID', 'FILES'] }),
+      },
+      { halt: true },
+    );
+    const activityId = Number(result.get('add'));
+    const read = result.find('read');
+    const rows = Array.isArray(read) ? read : read && typeof read === 'object' ? Object.values(read as Record<string, BitrixActivity>) : [];
+    const stored = rows.find((a) => Number(a.ID) === activityId)?.FILES ?? [];
+    // Activity FILES carry no names: they come in the order they were sent.
+    const fileIds = input.files.map((_, i) => {
+      const id = Number(stored[i]?.id);
+      return Number.isFinite(id) ? id : null;
+    });
+    return { activityId, fileIds };
   }
 
   /** Compensation after a local failure; never throws. */
