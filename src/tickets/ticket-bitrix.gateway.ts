@@ -26,6 +26,11 @@ export interface TicketLookup {
   contact: BitrixContact | null;
   /** The Bitrix user behind `resp_id`, if one was asked for and exists. */
   responsible: BitrixUser | null;
+  /**
+   * Without `resp_id`, the user Bitrix makes the deal's responsible (ASSIGNED_BY_ID defaults to the
+   * webhook's own user), so the new ticket names the same responsible its webhook re-read will; null if unread.
+   */
+  defaultResponsible: BitrixUser | null;
 }
 
 export interface CreatedBitrixDeal {
@@ -97,9 +102,10 @@ export class TicketBitrixGateway {
       if (digits && digits !== phone) addContactQuery('phoneDigits', { PHONE: digits });
     }
     if (input.responsibleBitrixId) commands.responsible = this.users.getCommand(input.responsibleBitrixId);
-    if (Object.keys(commands).length === 0) return { contact: null, responsible: null };
+    else commands.defaultResponsible = bitrixCommand<BitrixUser>('user.current', {});
     const result = await this.client.batch(commands);
-    result.throwIfAnyError();
+    // The default responsible is a nicety: a portal that refuses user.current still gets its ticket.
+    for (const [key, error] of Object.entries(result.errors)) if (key !== 'defaultResponsible' && error) throw error;
     let contact: BitrixContact | null = null;
     for (const key of contactKeys) {
       const rows = result.find(key);
@@ -110,7 +116,8 @@ export class TicketBitrixGateway {
     }
     const users = result.find('responsible');
     const responsible = Array.isArray(users) ? ((users as BitrixUser[]).find((u) => String(u.ID) === String(input.responsibleBitrixId)) ?? null) : null;
-    return { contact, responsible };
+    const current = result.find('defaultResponsible') as BitrixUser | undefined;
+    return { contact, responsible, defaultResponsible: current && typeof current === 'object' && current.ID ? current : null };
   }
 
   /**

@@ -88,7 +88,9 @@ export class TicketsService {
     let saved: Awaited<ReturnType<DealsRepository['saveNewTicket']>>;
     try {
       const lookup = await this.bitrix.lookupForTicket({ email: contact.email ?? null, phone: contact.phone ?? null, responsibleBitrixId: dto.resp_id ?? null });
-      const responsible = await this.resolveResponsible(dto.resp_id, lookup.responsible);
+      const responsible = dto.resp_id
+        ? await this.resolveResponsible(dto.resp_id, lookup.responsible)
+        : lookup.defaultResponsible && (await this.localResponsibleOf(lookup.defaultResponsible));
       const stored = await this.attachments.store(files);
       undo.add('storage objects', () => this.attachments.remove(stored.map((f) => f.storageKey)));
       diskFileIds.push(...(await this.uploadToBitrixDisk(files, diskFileIds)));
@@ -252,12 +254,17 @@ export class TicketsService {
     };
   }
 
-  private async resolveResponsible(respId: string | undefined, bitrixUser: BitrixUser | null): Promise<NewTicketResponsible | null> {
-    if (!respId) return null;
+  private async resolveResponsible(respId: string, bitrixUser: BitrixUser | null): Promise<NewTicketResponsible> {
     if (!bitrixUser) throw new BadRequestException(`resp_id: usuário ${respId} não encontrado no Bitrix24`);
+    return this.localResponsibleOf(bitrixUser);
+  }
+
+  /** A Bitrix user as a ticket's responsible, with its local user (by Bitrix user ID, then e-mail). */
+  private async localResponsibleOf(bitrixUser: BitrixUser): Promise<NewTicketResponsible> {
+    const bitrixUserId = String(bitrixUser.ID);
     const email = bitrixUser.EMAIL?.trim() || null;
-    const local = await this.localUsers.findForBitrixUser(respId, email);
-    return { bitrixUserId: respId, name: bitrixUserFullName(bitrixUser), email, localUserId: local?.id ?? null };
+    const local = await this.localUsers.findForBitrixUser(bitrixUserId, email);
+    return { bitrixUserId, name: bitrixUserFullName(bitrixUser), email, localUserId: local?.id ?? null };
   }
 
   /** Disk uploads; IDs that reached Disk before a failure go into `uploaded` so the failure can report them. */
