@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { RuleViolationError } from '../common/domain-error';
 import { readFileSync } from 'node:fs';
 import { AppConfig } from '../config/app-config';
 import {
@@ -103,10 +104,10 @@ export class BitrixFieldMapError extends Error {
   }
 }
 
-/** A ticket value that has no Bitrix counterpart under the current map (→ 400). */
-export class BitrixMappingError extends BadRequestException {
+/** A ticket value that has no Bitrix counterpart under the current map (INVALID_VALUE: 400). */
+export class BitrixMappingError extends RuleViolationError {
   constructor(detail: string) {
-    super({ statusCode: 400, message: detail, detail });
+    super('INVALID_VALUE', null, detail);
   }
 }
 

@@ -1,4 +1,5 @@
-import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { RuleViolationError } from '../common/domain-error';
 import type { AuthUser } from '../auth/auth-user';
 import type { TicketAudience } from '../realtime/ticket-events.broadcaster';
 import { DealsRepository } from './deals.repository';
@@ -36,8 +37,8 @@ export class TicketAccessService {
   /** A live ticket the principal may read: 404 when there is none, 403 (one message) when it is not theirs. */
   async requireReadable(principal: Principal, bitrixDealId: number): Promise<Deal> {
     const deal = await this.deals.findByBitrixId(bitrixDealId);
-    if (!deal) throw new NotFoundException(`deal_id: chamado ${bitrixDealId} não encontrado`);
-    if (!TicketAccessService.isReader(principal, audienceOf(deal))) throw new ForbiddenException(TICKET_ACCESS_DENIED);
+    if (!deal) throw new RuleViolationError('NOT_FOUND', 'deal_id', `chamado ${bitrixDealId} não encontrado`);
+    if (!TicketAccessService.isReader(principal, audienceOf(deal))) throw new RuleViolationError('FORBIDDEN', null, TICKET_ACCESS_DENIED);
     return deal;
   }
 

@@ -1,4 +1,5 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { RuleViolationError } from '../common/domain-error';
 import type { AuthUser } from '../auth/auth-user';
 import { TIMELINE_COMMENT_PROVIDER_ID, TIMELINE_COMMENT_TYPE_ID } from '../bitrix/bitrix-activity.mapper';
 import { BitrixContactInput } from '../bitrix/bitrix-contacts.service';
@@ -121,7 +122,7 @@ export class TicketsService {
 
   async closeTicket(principal: AuthUser, dto: TicketCloseDto): Promise<void> {
     const deal = await this.access.requireActionable(principal, dto.deal_id);
-    if (deal.closed === 'Y') throw new ConflictException(`deal_id: o chamado ${dto.deal_id} já está fechado`);
+    if (deal.closed === 'Y') throw new RuleViolationError('CONFLICT', 'deal_id', `o chamado ${dto.deal_id} já está fechado`);
     const closedAt = toBitrixPrecision(new Date());
     const bitrixDeal = await this.bitrix.closeDeal(deal.bitrixDealId, { rating: dto.rating ?? null, comment: dto.comment ?? null, closedAt });
     const closed = await this.deals.updateTicket(deal.id, this.mirrorOfClosedTicket(bitrixDeal, dto, closedAt));
@@ -228,9 +229,9 @@ export class TicketsService {
   /** The requester: the logged-in user, or (admins only) the user named in `user_id`. */
   private async requesterOf(principal: AuthUser, dto: TicketCreateDto): Promise<User> {
     if (dto.user_id === undefined || dto.user_id === principal.id) return principal.user;
-    if (!principal.isAdmin) throw new ForbiddenException('user_id: apenas administradores podem abrir chamados em nome de outro usuário');
+    if (!principal.isAdmin) throw new RuleViolationError('FORBIDDEN', 'user_id', 'apenas administradores podem abrir chamados em nome de outro usuário');
     const user = await this.localUsers.findById(dto.user_id);
-    if (!user || !user.isActive) throw new BadRequestException(`user_id: usuário ${dto.user_id} não encontrado`);
+    if (!user || !user.isActive) throw new RuleViolationError('INVALID_VALUE', 'user_id', `usuário ${dto.user_id} não encontrado`);
     return user;
   }
 
@@ -241,7 +242,7 @@ export class TicketsService {
       const value = dto[field];
       if (!items || typeof value !== 'string' || !value) continue;
       if (!Object.keys(items).some((label) => foldLabel(label) === foldLabel(value))) {
-        throw new BadRequestException(`${field}: valor desconhecido ${JSON.stringify(value)} (aceitos: ${Object.keys(items).join(', ')})`);
+        throw new RuleViolationError('INVALID_VALUE', field, `valor desconhecido ${JSON.stringify(value)} (aceitos: ${Object.keys(items).join(', ')})`);
       }
     }
   }
@@ -255,7 +256,7 @@ export class TicketsService {
   }
 
   private async resolveResponsible(respId: string, bitrixUser: BitrixUser | null): Promise<NewTicketResponsible> {
-    if (!bitrixUser) throw new BadRequestException(`resp_id: usuário ${respId} não encontrado no Bitrix24`);
+    if (!bitrixUser) throw new RuleViolationError('INVALID_VALUE', 'resp_id', `usuário ${respId} não encontrado no Bitrix24`);
     return this.localResponsibleOf(bitrixUser);
   }
 
