@@ -1,6 +1,6 @@
 import { startTestStack, TestStack } from '../support/test-stack';
 import { createUser, TestUser } from '../support/users';
-import { BroadcastSpy, fastWebhookEnv, localDeal, spyOnBroadcasts, unfinishedJobs, waitFor } from '../webhook/webhook-test-kit';
+import { BroadcastSpy, fastWebhookEnv, localDeal, settleEvents, spyOnBroadcasts } from '../webhook/webhook-test-kit';
 import { as, PNG_1PX, ticketBody } from './ticket-test-kit';
 
 const HOUR = 3_600_000;
@@ -43,11 +43,7 @@ describe('Tickets mirror consistency (e2e: API and portal paths against the Bitr
   });
 
   const bitrix = () => stack.bitrix!;
-  /** Every outbound event delivered and processed. */
-  const settle = async () => {
-    await bitrix().flush();
-    await waitFor('queue drained', async () => (await unfinishedJobs(stack)) === 0);
-  };
+  const settle = () => settleEvents(stack);
 
   /** A deal as an IT agent would make it in the portal: same fields as POST /ticket writes, no SLA field. */
   function portalDeal(fields: Record<string, unknown> = {}) {
