@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { AppConfig } from './app-config';
-import { ConfigError, loadAppConfig } from './config.loader';
+import { ConfigError, SECRET_NAMES, loadAppConfig } from './config.loader';
 
 /** The smallest environment the app starts with. */
 const BASE_ENV: Record<string, string> = {
@@ -54,5 +54,19 @@ describe('loadAppConfig boolean settings', () => {
   it('SMTP_SECURE=1 (seed-style SMTP_HOST settings) selects smtps', () => {
     const config = loadAppConfig({ ...BASE_ENV, MAIL_TRANSPORT: 'smtp', SMTP_HOST: 'mail.example.com', SMTP_PORT: '2465', SMTP_SECURE: '1' });
     expect(config.mail.smtpUrl).toBe('smtps://mail.example.com:2465');
+  });
+});
+
+describe('sensitive settings', () => {
+  it('are the ones declared @Sensitive() in the schema', () => {
+    expect([...SECRET_NAMES].sort()).toEqual(
+      ['BITRIX_APP_TOKEN', 'BITRIX_INBOUND_URL', 'CPF_ENCRYPTION_KEY', 'CPF_HMAC_KEY', 'DATABASE_URL', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'REDIS_URL', 'S3_SECRET_KEY', 'SMTP_URL'].sort(),
+    );
+  });
+
+  it('never print their value, not even when it is invalid', () => {
+    const attempt = () => loadAppConfig({ ...BASE_ENV, JWT_SECRET: 'curtinho-demais' });
+    expect(attempt).toThrow(/JWT_SECRET.*\(hidden\)/);
+    expect(attempt).not.toThrow(/curtinho-demais/);
   });
 });

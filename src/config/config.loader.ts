@@ -14,6 +14,7 @@ import { Type } from 'class-transformer';
 import { WebhookSettings } from '../webhook/webhook-settings';
 import { AppConfig, SameSite } from './app-config';
 import { IsBooleanSetting, parseBooleanSetting } from './boolean-setting';
+import { Sensitive, sensitiveSettingsOf } from './sensitive-setting';
 
 type Env = Record<string, string | undefined>;
 
@@ -29,12 +30,12 @@ class EnvSchema {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) PUBLIC_URL?: string;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
 
-  @IsString() @MinLength(1) DATABASE_URL!: string;
+  @Sensitive() @IsString() @MinLength(1) DATABASE_URL!: string;
   @IsOptional() @IsBooleanSetting() DB_RUN_MIGRATIONS?: string;
   @Type(() => Number) @IsInt() @Min(1) DB_POOL_MAX: number = 20;
 
-  @IsUrl({ require_tld: false, require_protocol: true }) BITRIX_INBOUND_URL!: string;
-  @IsString() @MinLength(8) BITRIX_APP_TOKEN!: string;
+  @Sensitive() @IsUrl({ require_tld: false, require_protocol: true }) BITRIX_INBOUND_URL!: string;
+  @Sensitive() @IsString() @MinLength(8) BITRIX_APP_TOKEN!: string;
   @Type(() => Number) @Min(0.1) BITRIX_RATE_LIMIT: number = 2;
   @Type(() => Number) @IsInt() @Min(1) BITRIX_RATE_BURST: number = 50;
   @Type(() => Number) @IsInt() @Min(100) BITRIX_TIMEOUT_MS: number = 15000;
@@ -49,18 +50,18 @@ class EnvSchema {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) S3_ENDPOINT?: string;
   @IsString() S3_REGION: string = 'us-east-1';
   @IsOptional() @IsString() S3_ACCESS_KEY?: string;
-  @IsOptional() @IsString() S3_SECRET_KEY?: string;
+  @Sensitive() @IsOptional() @IsString() S3_SECRET_KEY?: string;
   @IsOptional() @IsBooleanSetting() S3_FORCE_PATH_STYLE?: string;
   @IsString() STORAGE_LOCAL_DIR: string = './data/storage';
 
   @IsIn(['smtp', 'file']) MAIL_TRANSPORT: string = 'smtp';
-  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['smtp', 'smtps'] }) SMTP_URL?: string;
+  @Sensitive() @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['smtp', 'smtps'] }) SMTP_URL?: string;
   @IsString() MAIL_FROM: string = 'Carvalima Helpdesk <helpdesk@carvalima.com.br>';
   @IsString() MAIL_DIR: string = './data/mail';
   @IsIn(['smtp', 'bitrix']) EMAIL_DELIVERY: string = 'smtp';
 
-  @IsString() @MinLength(SECRET_MIN) JWT_SECRET!: string;
-  @IsString() @MinLength(SECRET_MIN) JWT_REFRESH_SECRET!: string;
+  @Sensitive() @IsString() @MinLength(SECRET_MIN) JWT_SECRET!: string;
+  @Sensitive() @IsString() @MinLength(SECRET_MIN) JWT_REFRESH_SECRET!: string;
   @Type(() => Number) @IsInt() @Min(30) ACCESS_TOKEN_TTL_SECONDS: number = 15 * 60;
   @Type(() => Number) @IsInt() @Min(60) REFRESH_TOKEN_TTL_SECONDS: number = 7 * 24 * 3600;
   @IsOptional() @IsBooleanSetting() COOKIE_SECURE?: string;
@@ -75,8 +76,8 @@ class EnvSchema {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) RESET_PASSWORD_URL?: string;
 
   /** 32 bytes, base64 or hex. */
-  @IsString() CPF_ENCRYPTION_KEY!: string;
-  @IsString() @MinLength(SECRET_MIN) CPF_HMAC_KEY!: string;
+  @Sensitive() @IsString() CPF_ENCRYPTION_KEY!: string;
+  @Sensitive() @IsString() @MinLength(SECRET_MIN) CPF_HMAC_KEY!: string;
 
   @IsOptional() @IsString() CORS_ORIGINS?: string;
   @IsOptional() @IsBooleanSetting() CSRF_ORIGIN_CHECK?: string;
@@ -85,7 +86,7 @@ class EnvSchema {
   @Type(() => Number) @IsInt() @Min(1) MAX_REQUEST_ATTACHMENT_BYTES: number = 25 * 1024 * 1024;
   @Type(() => Number) @IsInt() @Min(1) MAX_AVATAR_BYTES: number = 5 * 1024 * 1024;
 
-  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] }) REDIS_URL?: string;
+  @Sensitive() @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] }) REDIS_URL?: string;
   @Type(() => Number) @IsInt() @Min(100) SHUTDOWN_TIMEOUT_MS: number = 10_000;
 }
 
@@ -246,16 +247,5 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
   return config;
 }
 
-/** Variables whose values are never printed, not even in a validation error. */
-export const SECRET_NAMES = new Set([
-  'DATABASE_URL',
-  'BITRIX_INBOUND_URL',
-  'BITRIX_APP_TOKEN',
-  'S3_SECRET_KEY',
-  'SMTP_URL',
-  'JWT_SECRET',
-  'JWT_REFRESH_SECRET',
-  'CPF_ENCRYPTION_KEY',
-  'CPF_HMAC_KEY',
-  'REDIS_URL',
-]);
+/** Variables whose values are never printed, not even in a validation error: those declared @Sensitive(). */
+export const SECRET_NAMES: ReadonlySet<string> = sensitiveSettingsOf(EnvSchema);
