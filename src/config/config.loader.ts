@@ -24,7 +24,7 @@ export class ConfigError extends Error {}
 const SECRET_MIN = 32;
 
 /** The environment as validated: clean names only (seed aliases are folded in first). */
-class EnvSchema {
+export class EnvSchema {
   @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT: number = 8000;
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) PUBLIC_URL?: string;
