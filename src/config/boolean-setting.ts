@@ -17,13 +17,6 @@ export function parseBooleanSetting(raw: string | undefined, fallback: boolean):
   return null;
 }
 
-/** Like parseBooleanSetting, but a value that is not a boolean throws an error naming the variable. */
-export function readBooleanSetting(env: Record<string, string | undefined>, name: string, fallback: boolean): boolean {
-  const value = parseBooleanSetting(env[name], fallback);
-  if (value === null) throw new Error(`${name} must be true or false (got ${JSON.stringify(env[name])})`);
-  return value;
-}
-
 /** class-validator decorator: the value is one parseBooleanSetting reads. */
 export function IsBooleanSetting(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>

@@ -11,7 +11,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { Type } from 'class-transformer';
-import { WebhookSettings } from '../webhook/webhook-settings';
+import { WebhookEnvSchema, WebhookSettings } from '../webhook/webhook-settings';
 import { AppConfig, SameSite } from './app-config';
 import { IsBooleanSetting, parseBooleanSetting } from './boolean-setting';
 import { Sensitive, sensitiveSettingsOf } from './sensitive-setting';
@@ -24,7 +24,7 @@ export class ConfigError extends Error {}
 const SECRET_MIN = 32;
 
 /** The environment as validated: clean names only (seed aliases are folded in first). */
-export class EnvSchema {
+export class EnvSchema extends WebhookEnvSchema {
   @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT: number = 8000;
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) PUBLIC_URL?: string;
@@ -151,17 +151,12 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
   if (parsed.MAIL_TRANSPORT === 'smtp' && !parsed.SMTP_URL) {
     problems.push('SMTP_URL: required when MAIL_TRANSPORT=smtp (or SMTP_HOST/SMTP_PORT/SMTP_USER/SMTP_PASS)');
   }
-  let webhook: WebhookSettings | undefined;
-  try {
-    webhook = WebhookSettings.fromEnv(env);
-  } catch (error) {
-    problems.push((error as Error).message);
-  }
-  if (problems.length || !webhook) {
+  if (problems.length) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
 
   const nodeEnv = (parsed.NODE_ENV ?? 'production') as AppConfig['nodeEnv'];
+  const webhook = WebhookSettings.fromParsed(parsed, parsed.NODE_ENV);
   const port = parsed.PORT;
   const publicUrl = (parsed.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const localHttp = publicUrl.startsWith('http://');
