@@ -183,6 +183,15 @@ describe('Tickets mirror consistency (e2e: API and portal paths against the Bitr
     expect(stack.s3.keys().length - keysBefore).toBe(1);
   });
 
+  it('stores Bitrix texts longer than their column cut to the column length (the entity declares it)', async () => {
+    const dealId = Number(portalDeal({ TITLE: 'T'.repeat(300) }).ID);
+    const activity = bitrix().addActivity(dealId, { SUBJECT: 'S'.repeat(300), DESCRIPTION: 'longo' });
+    await settle();
+    expect(((await localDeal(stack, dealId))?.title as string).length).toBe(255);
+    const [row] = await stack.dataSource.query(`SELECT subject FROM activities WHERE bitrix_source = 'activity' AND activity_id = $1`, [Number(activity.ID)]);
+    expect(row.subject).toBe('S'.repeat(255));
+  });
+
   it('computes the SLA report of portal-made tickets from the portal’s own dates', async () => {
     const department = `SLA-${Date.now()}`;
     const now = Date.now();
