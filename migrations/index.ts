@@ -3,7 +3,15 @@ import { InitialSchema1795957546684 } from './1795957546684-initial-schema';
 import { SocketIoAttachments1795958051037 } from './1795958051037-socket-io-attachments';
 import { TicketIdempotency1796200000000 } from './1796200000000-ticket-idempotency';
 import { WebhookInbox1796300000000 } from './1796300000000-webhook-inbox';
+import { TicketTimesFromBitrix1796400000000 } from './1796400000000-ticket-times-from-bitrix';
 import { BitrixRateBudget1796500000000 } from './1796500000000-bitrix-rate-budget';
 
 /** Every migration, in order. A new migration file must be added here (no globs: works from ts and dist). */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [InitialSchema1795957546684, SocketIoAttachments1795958051037, TicketIdempotency1796200000000, WebhookInbox1796300000000, BitrixRateBudget1796500000000];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [
+  InitialSchema1795957546684,
+  SocketIoAttachments1795958051037,
+  TicketIdempotency1796200000000,
+  WebhookInbox1796300000000,
+  TicketTimesFromBitrix1796400000000,
+  BitrixRateBudget1796500000000,
+];

@@ -115,7 +115,7 @@ export function fromBitrixActivity(raw: BitrixActivity, portalTimeZone = 'Americ
     providerId: toText(raw.PROVIDER_ID),
     providerTypeId: toText(raw.PROVIDER_TYPE_ID),
     direction,
-    subject: truncate(toText(raw.SUBJECT), 255),
+    subject: toText(raw.SUBJECT),
     priority: toIdString(raw.PRIORITY),
     responsibleId: toIdString(raw.RESPONSIBLE_ID),
     description,
@@ -123,8 +123,8 @@ export function fromBitrixActivity(raw: BitrixActivity, portalTimeZone = 'Americ
     descriptionType,
     senderEmail: from,
     fromEmail: from,
-    toEmail: truncate(to, 255),
-    receiverEmail: truncate(to, 255),
+    toEmail: to,
+    receiverEmail: to,
     authorId: toIdString(raw.AUTHOR_ID),
     editorId: toIdString(raw.EDITOR_ID),
     // READ_CONFIRMED is not documented anywhere (reference §2.5); read it only if a portal sends it.
@@ -189,8 +189,4 @@ export function fromBitrixTimelineComment(
     completed: null,
     files: timelineCommentFiles(raw),
   };
-}
-
-function truncate(value: string | null, max: number): string | null {
-  return value !== null && value.length > max ? value.slice(0, max) : value;
 }

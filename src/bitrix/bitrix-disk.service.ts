@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { BitrixClient } from './bitrix.client';
 import { BitrixFileRef } from './bitrix-activity.mapper';
-import { BitrixError } from './bitrix.errors';
+import { BitrixError, BitrixUnavailableError } from './bitrix.errors';
 import { BitrixDiskFile } from './bitrix.types';
 
 export interface BitrixFileContent {
@@ -43,7 +43,7 @@ export class BitrixDisk {
   /** Bytes of a Disk file: `disk.file.get`, then a plain GET of its DOWNLOAD_URL. */
   async downloadFile(diskFileId: number | string, options: { maxBytes?: number } = {}): Promise<BitrixFileContent> {
     const file = await this.getFile(diskFileId);
-    if (!file.DOWNLOAD_URL) throw new BitrixError(502, 'Arquivo do Bitrix24 sem link de download', { method: 'disk.file.get', code: 'NO_DOWNLOAD_URL' });
+    if (!file.DOWNLOAD_URL) throw new BitrixUnavailableError({ method: 'disk.file.get', code: 'NO_DOWNLOAD_URL' }, 'Arquivo do Bitrix24 sem link de download');
     const downloaded = await this.client.download(file.DOWNLOAD_URL, { label: 'disk.download', maxBytes: options.maxBytes });
     return { name: file.NAME || downloaded.fileName || `arquivo-${diskFileId}`, bytes: downloaded.bytes, contentType: downloaded.contentType };
   }

@@ -199,6 +199,7 @@ describe('deal → local snapshot', () => {
       responsibleBitrixId: '42',
       bitrixContactId: 20001,
       bitrixModifiedAt: new Date('2024-01-15T18:00:00Z'),
+      createdAt: new Date('2024-01-15T13:30:00Z'),
     });
     expect(map.descriptionText(raw)).toBe('Ao clicar');
     expect(map.dealExtras(raw)).toMatchObject({ categoryId: 19, requesterName: 'Maria Santos' });

@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { RuleViolationError } from '../common/domain-error';
 import { readFileSync } from 'node:fs';
 import { AppConfig } from '../config/app-config';
 import {
@@ -103,10 +104,10 @@ export class BitrixFieldMapError extends Error {
   }
 }
 
-/** A ticket value that has no Bitrix counterpart under the current map (→ 400). */
-export class BitrixMappingError extends BadRequestException {
+/** A ticket value that has no Bitrix counterpart under the current map (INVALID_VALUE: 400). */
+export class BitrixMappingError extends RuleViolationError {
   constructor(detail: string) {
-    super({ statusCode: 400, message: detail, detail });
+    super('INVALID_VALUE', null, detail);
   }
 }
 
@@ -169,6 +170,8 @@ export interface BitrixDealSnapshot {
   responsibleBitrixId: string | null;
   bitrixContactId: number | null;
   bitrixModifiedAt: Date | null;
+  /** DATE_CREATE: when the ticket was opened (the system of record's time, whatever path mirrored it). */
+  createdAt: Date | null;
 }
 
 /** Deal values with no column in the seed's `deals` table, for callers that want them. */
@@ -332,6 +335,7 @@ export class BitrixFieldMap {
       responsibleBitrixId: toIdString(raw.ASSIGNED_BY_ID),
       bitrixContactId: toIntOrNull(raw.CONTACT_ID),
       bitrixModifiedAt: fromBitrixDate(raw.DATE_MODIFY, tz),
+      createdAt: fromBitrixDate(raw.DATE_CREATE, tz),
     };
   }
 

@@ -1,3 +1,4 @@
+import { domainErrorToHttp, httpStatusOf } from '../common/domain-error.mapper';
 import { HttpStatus } from '@nestjs/common';
 import {
   BitrixApiError,
@@ -41,11 +42,12 @@ describe('Bitrix error classification', () => {
 
   it('answers 504 / 502 / 404 with a Portuguese detail and no secret', () => {
     const timeout = new BitrixTimeoutError({ method: 'crm.deal.get' });
-    expect(timeout.getStatus()).toBe(HttpStatus.GATEWAY_TIMEOUT);
-    expect(timeout.getResponse()).toEqual({ statusCode: 504, message: 'Timeout ao comunicar com o Bitrix24 (crm.deal.get)', detail: 'Timeout ao comunicar com o Bitrix24 (crm.deal.get)' });
-    expect(new BitrixUnavailableError({ method: 'batch' }).getStatus()).toBe(502);
-    expect(new BitrixApiError({ method: 'crm.deal.add', code: '', description: 'Parameter x' }).getStatus()).toBe(502);
-    expect(new BitrixNotFoundError({ method: 'crm.deal.get' }).getStatus()).toBe(404);
+    expect(httpStatusOf(timeout.domainCode)).toBe(HttpStatus.GATEWAY_TIMEOUT);
+    expect(domainErrorToHttp(timeout)?.getResponse()).toEqual({ statusCode: 504, message: 'Timeout ao comunicar com o Bitrix24 (crm.deal.get)', detail: 'Timeout ao comunicar com o Bitrix24 (crm.deal.get)' });
+    expect(httpStatusOf(new BitrixUnavailableError({ method: 'batch' }).domainCode)).toBe(502);
+    expect(httpStatusOf(new BitrixApiError({ method: 'crm.deal.add', code: '', description: 'Parameter x' }).domainCode)).toBe(502);
+    expect(httpStatusOf(new BitrixAuthError({ method: 'crm.deal.get' }).domainCode)).toBe(502);
+    expect(httpStatusOf(new BitrixNotFoundError({ method: 'crm.deal.get' }).domainCode)).toBe(404);
     expect(new BitrixAuthError({ method: 'crm.deal.get' }).detail).toMatch(/autenticação/);
   });
 

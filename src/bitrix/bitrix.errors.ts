@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { DomainError, DomainErrorCode } from '../common/domain-error';
 import { BitrixErrorBody } from './bitrix.types';
 
 /** How a failure relates to the request having been processed by the portal. */
@@ -24,31 +24,23 @@ export interface BitrixErrorDetails {
   kind?: BitrixFailureKind;
 }
 
-/** The JSON body the HTTP layer answers with (Nest's default filter sends `getResponse()` as is). */
-export interface BitrixErrorResponseBody {
-  statusCode: number;
-  message: string;
-  detail: string;
-}
-
 /**
- * Base of every Bitrix24 failure. It is an HttpException, so an uncaught one answers with its status
- * and `{ statusCode, message, detail }`; `detail` is Portuguese and never contains the webhook URL.
+ * Base of every Bitrix24 failure: a plain domain error (the HTTP status is chosen by
+ * common/domain-error.mapper.ts); `detail` is Portuguese and never contains the webhook URL, `message`
+ * adds the Bitrix code and description for logs.
  */
-export class BitrixError extends HttpException {
+export abstract class BitrixError extends DomainError {
+  abstract override readonly domainCode: Extract<DomainErrorCode, `BITRIX_${string}`>;
   readonly method: string;
+  /** Bitrix error code (`QUERY_LIMIT_EXCEEDED`, `NO_AUTH_FOUND`, `""`...) or a local one (`TIMEOUT`, `ECONNREFUSED`). */
   readonly code: string | undefined;
   readonly description: string | undefined;
   readonly upstreamStatus: number | undefined;
   readonly kind: BitrixFailureKind;
   attempts: number;
 
-  constructor(status: number, detail: string, details: BitrixErrorDetails) {
-    // `message` and `detail` are both the Portuguese sentence; the HTTP reason travels as the status.
-    const body: BitrixErrorResponseBody = { statusCode: status, message: detail, detail };
-    super(body, status);
-    this.name = new.target.name;
-    this.message = describe(detail, details);
+  constructor(detail: string, details: BitrixErrorDetails) {
+    super(detail, { logMessage: describe(detail, details) });
     this.method = details.method;
     this.code = details.code;
     this.description = details.description;
@@ -56,17 +48,14 @@ export class BitrixError extends HttpException {
     this.kind = details.kind ?? 'permanent';
     this.attempts = details.attempts ?? 1;
   }
-
-  /** The Portuguese sentence sent to API clients. */
-  get detail(): string {
-    return (this.getResponse() as BitrixErrorResponseBody).detail;
-  }
 }
 
 /** No answer within `timeoutMs` (→ 504). The request may or may not have been processed. */
 export class BitrixTimeoutError extends BitrixError {
+  override readonly domainCode = 'BITRIX_TIMEOUT';
+
   constructor(details: BitrixErrorDetails) {
-    super(HttpStatus.GATEWAY_TIMEOUT, `Timeout ao comunicar com o Bitrix24 (${details.method})`, {
+    super(`Timeout ao comunicar com o Bitrix24 (${details.method})`, {
       code: 'TIMEOUT',
       kind: 'ambiguous',
       ...details,
@@ -76,8 +65,10 @@ export class BitrixTimeoutError extends BitrixError {
 
 /** The portal is unreachable, overloaded or answered garbage: 5xx, HTML, network errors, rate limit after retries (→ 502). */
 export class BitrixUnavailableError extends BitrixError {
+  override readonly domainCode = 'BITRIX_UNAVAILABLE';
+
   constructor(details: BitrixErrorDetails, detail?: string) {
-    super(HttpStatus.BAD_GATEWAY, detail ?? `Bitrix24 indisponível no momento (${details.method})`, {
+    super(detail ?? `Bitrix24 indisponível no momento (${details.method})`, {
       kind: 'ambiguous',
       ...details,
     });
@@ -86,9 +77,10 @@ export class BitrixUnavailableError extends BitrixError {
 
 /** The portal answered with an application error (validation, unknown method, permission...) (→ 502). */
 export class BitrixApiError extends BitrixError {
+  override readonly domainCode: 'BITRIX_REJECTED' | 'BITRIX_AUTH' = 'BITRIX_REJECTED';
+
   constructor(details: BitrixErrorDetails, detail?: string) {
     super(
-      HttpStatus.BAD_GATEWAY,
       detail ?? `Erro retornado pelo Bitrix24 em ${details.method}: ${details.description || details.code || 'erro desconhecido'}`,
       { kind: 'permanent', ...details },
     );
@@ -97,6 +89,8 @@ export class BitrixApiError extends BitrixError {
 
 /** Wrong or expired webhook, missing scope or permission (→ 502: a configuration problem of this service). */
 export class BitrixAuthError extends BitrixApiError {
+  override readonly domainCode = 'BITRIX_AUTH';
+
   constructor(details: BitrixErrorDetails) {
     super(details, `Falha de autenticação/permissão no Bitrix24 (${details.method}); verifique o webhook configurado`);
   }
@@ -104,8 +98,10 @@ export class BitrixAuthError extends BitrixApiError {
 
 /** The object does not exist in Bitrix24 (`""`/"Not found", `NOT_FOUND`, "Activity is not found") (→ 404). */
 export class BitrixNotFoundError extends BitrixError {
+  override readonly domainCode = 'BITRIX_NOT_FOUND';
+
   constructor(details: BitrixErrorDetails) {
-    super(HttpStatus.NOT_FOUND, `Registro não encontrado no Bitrix24 (${details.method})`, {
+    super(`Registro não encontrado no Bitrix24 (${details.method})`, {
       kind: 'permanent',
       ...details,
     });

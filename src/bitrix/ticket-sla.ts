@@ -28,3 +28,13 @@ export function slaDeadlineFor(priority: TicketPriority | string, from: Date = n
   if (!normalized) throw new Error(`Unknown ticket priority: ${JSON.stringify(priority)}`);
   return new Date(from.getTime() + SLA_HOURS[normalized] * 3_600_000);
 }
+
+/**
+ * The deadline of a ticket: the portal's SLA field when it has one, else the SLA rule by priority from the
+ * opening time (deals made in the portal often leave the field empty); null when neither is known.
+ */
+export function ticketDeadline(portalDeadline: Date | null, priority: string | null, openedAt: Date | null): Date | null {
+  if (portalDeadline) return portalDeadline;
+  if (!openedAt || !normalizePriority(priority)) return null;
+  return slaDeadlineFor(priority as string, openedAt);
+}

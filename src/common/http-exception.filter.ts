@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { databaseUnavailableException } from '../database/database-unavailable';
+import { DomainError } from './domain-error';
+import { domainErrorToHttp } from './domain-error.mapper';
 
 /** The one error shape of the API. `detail` keeps the field the SPA read from the FastAPI system. */
 export interface ErrorBody {
@@ -74,7 +76,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
   respond(exception: unknown, request: IncomingMessage & { id?: string | number }, response: ServerResponse): void {
     const requestId = request?.id !== undefined ? String(request.id) : undefined;
     const body = this.toBody(exception, requestId);
-    if (body.statusCode >= 500 && !(exception instanceof HttpException)) {
+    if (body.statusCode >= 500 && !(exception instanceof HttpException) && !(exception instanceof DomainError)) {
       this.logger.error({ err: exception, request_id: requestId }, body.statusCode === 503 ? 'Database unavailable' : 'Unhandled error');
     } else if (body.statusCode >= 500) {
       this.logger.warn({ status: body.statusCode, detail: body.detail, request_id: requestId }, 'Upstream failure');
@@ -88,7 +90,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 
   private toBody(thrown: unknown, requestId: string | undefined): ErrorBody {
-    const exception = thrown instanceof HttpException ? thrown : (databaseUnavailableException(thrown) ?? thrown);
+    const exception = thrown instanceof HttpException ? thrown : (domainErrorToHttp(thrown) ?? databaseUnavailableException(thrown) ?? thrown);
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const raw = exception.getResponse();

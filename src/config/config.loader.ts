@@ -1,6 +1,5 @@
 import { plainToInstance } from 'class-transformer';
 import {
-  IsBooleanString,
   IsIn,
   IsInt,
   IsOptional,
@@ -12,8 +11,10 @@ import {
   validateSync,
 } from 'class-validator';
 import { Type } from 'class-transformer';
-import { WebhookSettings } from '../webhook/webhook-settings';
+import { WebhookEnvSchema, WebhookSettings } from '../webhook/webhook-settings';
 import { AppConfig, SameSite } from './app-config';
+import { IsBooleanSetting, parseBooleanSetting } from './boolean-setting';
+import { Sensitive, sensitiveSettingsOf } from './sensitive-setting';
 
 type Env = Record<string, string | undefined>;
 
@@ -23,19 +24,19 @@ export class ConfigError extends Error {}
 const SECRET_MIN = 32;
 
 /** The environment as validated: clean names only (seed aliases are folded in first). */
-class EnvSchema {
+export class EnvSchema extends WebhookEnvSchema {
   @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT: number = 8000;
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) PUBLIC_URL?: string;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
   @IsOptional() @IsIn(['json', 'pretty']) LOG_FORMAT?: string;
 
-  @IsString() @MinLength(1) DATABASE_URL!: string;
-  @IsOptional() @IsBooleanString() DB_RUN_MIGRATIONS?: string;
+  @Sensitive() @IsString() @MinLength(1) DATABASE_URL!: string;
+  @IsOptional() @IsBooleanSetting() DB_RUN_MIGRATIONS?: string;
   @Type(() => Number) @IsInt() @Min(1) DB_POOL_MAX: number = 20;
 
-  @IsUrl({ require_tld: false, require_protocol: true }) BITRIX_INBOUND_URL!: string;
-  @IsString() @MinLength(8) BITRIX_APP_TOKEN!: string;
+  @Sensitive() @IsUrl({ require_tld: false, require_protocol: true }) BITRIX_INBOUND_URL!: string;
+  @Sensitive() @IsString() @MinLength(8) BITRIX_APP_TOKEN!: string;
   @Type(() => Number) @Min(0.1) BITRIX_RATE_LIMIT: number = 2;
   @Type(() => Number) @IsInt() @Min(1) BITRIX_RATE_BURST: number = 50;
   @IsOptional() @IsIn(['shared', 'local']) BITRIX_RATE_SCOPE?: string;
@@ -51,21 +52,21 @@ class EnvSchema {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) S3_ENDPOINT?: string;
   @IsString() S3_REGION: string = 'us-east-1';
   @IsOptional() @IsString() S3_ACCESS_KEY?: string;
-  @IsOptional() @IsString() S3_SECRET_KEY?: string;
-  @IsOptional() @IsBooleanString() S3_FORCE_PATH_STYLE?: string;
+  @Sensitive() @IsOptional() @IsString() S3_SECRET_KEY?: string;
+  @IsOptional() @IsBooleanSetting() S3_FORCE_PATH_STYLE?: string;
   @IsString() STORAGE_LOCAL_DIR: string = './data/storage';
 
   @IsIn(['smtp', 'file']) MAIL_TRANSPORT: string = 'smtp';
-  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['smtp', 'smtps'] }) SMTP_URL?: string;
+  @Sensitive() @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['smtp', 'smtps'] }) SMTP_URL?: string;
   @IsString() MAIL_FROM: string = 'Carvalima Helpdesk <helpdesk@carvalima.com.br>';
   @IsString() MAIL_DIR: string = './data/mail';
   @IsIn(['smtp', 'bitrix']) EMAIL_DELIVERY: string = 'smtp';
 
-  @IsString() @MinLength(SECRET_MIN) JWT_SECRET!: string;
-  @IsString() @MinLength(SECRET_MIN) JWT_REFRESH_SECRET!: string;
+  @Sensitive() @IsString() @MinLength(SECRET_MIN) JWT_SECRET!: string;
+  @Sensitive() @IsString() @MinLength(SECRET_MIN) JWT_REFRESH_SECRET!: string;
   @Type(() => Number) @IsInt() @Min(30) ACCESS_TOKEN_TTL_SECONDS: number = 15 * 60;
   @Type(() => Number) @IsInt() @Min(60) REFRESH_TOKEN_TTL_SECONDS: number = 7 * 24 * 3600;
-  @IsOptional() @IsBooleanString() COOKIE_SECURE?: string;
+  @IsOptional() @IsBooleanSetting() COOKIE_SECURE?: string;
   @IsOptional() @IsIn(['lax', 'strict', 'none', 'Lax', 'Strict', 'None']) COOKIE_SAMESITE?: string;
   @IsOptional() @IsString() COOKIE_DOMAIN?: string;
   @Type(() => Number) @IsInt() @Min(1) LOGIN_RATE_LIMIT: number = 10;
@@ -77,17 +78,17 @@ class EnvSchema {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) RESET_PASSWORD_URL?: string;
 
   /** 32 bytes, base64 or hex. */
-  @IsString() CPF_ENCRYPTION_KEY!: string;
-  @IsString() @MinLength(SECRET_MIN) CPF_HMAC_KEY!: string;
+  @Sensitive() @IsString() CPF_ENCRYPTION_KEY!: string;
+  @Sensitive() @IsString() @MinLength(SECRET_MIN) CPF_HMAC_KEY!: string;
 
   @IsOptional() @IsString() CORS_ORIGINS?: string;
-  @IsOptional() @IsBooleanString() CSRF_ORIGIN_CHECK?: string;
+  @IsOptional() @IsBooleanSetting() CSRF_ORIGIN_CHECK?: string;
 
   @Type(() => Number) @IsInt() @Min(1) MAX_ATTACHMENT_BYTES: number = 10 * 1024 * 1024;
   @Type(() => Number) @IsInt() @Min(1) MAX_REQUEST_ATTACHMENT_BYTES: number = 25 * 1024 * 1024;
   @Type(() => Number) @IsInt() @Min(1) MAX_AVATAR_BYTES: number = 5 * 1024 * 1024;
 
-  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] }) REDIS_URL?: string;
+  @Sensitive() @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] }) REDIS_URL?: string;
   @Type(() => Number) @IsInt() @Min(100) SHUTDOWN_TIMEOUT_MS: number = 10_000;
 }
 
@@ -117,7 +118,7 @@ export function applySeedAliases(env: Env): Env {
     const auth = env.SMTP_USER
       ? `${encodeURIComponent(env.SMTP_USER)}:${encodeURIComponent(env.SMTP_PASS ?? '')}@`
       : '';
-    const secure = env.SMTP_SECURE === 'true' || env.SMTP_PORT === '465';
+    const secure = parseBooleanSetting(env.SMTP_SECURE, false) === true || env.SMTP_PORT === '465';
     out.SMTP_URL = `${secure ? 'smtps' : 'smtp'}://${auth}${env.SMTP_HOST}:${env.SMTP_PORT ?? (secure ? '465' : '587')}`;
   }
   if (!out.SMTP_URL && env.WEBMAIL_USUARIO && env.WEBMAIL_HOST) {
@@ -134,7 +135,8 @@ function decodeKey(name: string, value: string, problems: string[]): Buffer {
   return buf;
 }
 
-const bool = (value: string | undefined, fallback: boolean) => (value === undefined ? fallback : value === 'true');
+/** A boolean setting already validated by @IsBooleanSetting (so never null here). */
+const bool = (value: string | undefined, fallback: boolean): boolean => parseBooleanSetting(value, fallback) ?? fallback;
 
 /** Builds the AppConfig from an environment map, or throws ConfigError naming every bad variable. */
 export function loadAppConfig(rawEnv: Env): AppConfig {
@@ -151,17 +153,12 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
   if (parsed.MAIL_TRANSPORT === 'smtp' && !parsed.SMTP_URL) {
     problems.push('SMTP_URL: required when MAIL_TRANSPORT=smtp (or SMTP_HOST/SMTP_PORT/SMTP_USER/SMTP_PASS)');
   }
-  let webhook: WebhookSettings | undefined;
-  try {
-    webhook = WebhookSettings.fromEnv(env);
-  } catch (error) {
-    problems.push((error as Error).message);
-  }
-  if (problems.length || !webhook) {
+  if (problems.length) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
 
   const nodeEnv = (parsed.NODE_ENV ?? 'production') as AppConfig['nodeEnv'];
+  const webhook = WebhookSettings.fromParsed(parsed, parsed.NODE_ENV);
   const port = parsed.PORT;
   const publicUrl = (parsed.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const localHttp = publicUrl.startsWith('http://');
@@ -249,16 +246,5 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
   return config;
 }
 
-/** Variables whose values are never printed, not even in a validation error. */
-export const SECRET_NAMES = new Set([
-  'DATABASE_URL',
-  'BITRIX_INBOUND_URL',
-  'BITRIX_APP_TOKEN',
-  'S3_SECRET_KEY',
-  'SMTP_URL',
-  'JWT_SECRET',
-  'JWT_REFRESH_SECRET',
-  'CPF_ENCRYPTION_KEY',
-  'CPF_HMAC_KEY',
-  'REDIS_URL',
-]);
+/** Variables whose values are never printed, not even in a validation error: those declared @Sensitive(). */
+export const SECRET_NAMES: ReadonlySet<string> = sensitiveSettingsOf(EnvSchema);

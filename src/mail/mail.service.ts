@@ -1,8 +1,9 @@
 import { MailerService } from '@nestjs-modules/mailer';
-import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppConfig } from '../config/app-config';
+import { MailUnavailableError } from './mail-unavailable.error';
 
 export interface OutgoingMail {
   to: string;
@@ -44,10 +45,7 @@ export class MailService {
       });
     } catch (error) {
       this.logger.warn(`SMTP delivery failed: ${(error as Error).message}`);
-      throw new ServiceUnavailableException({
-        message: 'Falha ao enviar e-mail',
-        detail: 'Não foi possível enviar o e-mail (SMTP indisponível). Tente novamente.',
-      });
+      throw new MailUnavailableError(error);
     }
     if (this.config.mail.transport !== 'file') return { messageId: info.messageId };
     const dir = path.resolve(this.config.mail.fileDir);

@@ -82,6 +82,7 @@ function emptyMetrics(): SlaMetricsDto {
     is_total: true,
     group_key: null,
     group_label: null,
+    responsible_user_id: null,
     opened: 0,
     closed: 0,
     open: 0,
@@ -97,9 +98,10 @@ function emptyMetrics(): SlaMetricsDto {
 
 function toGroup(row: SlaReportRow, groupBy: SlaReportGroupBy): SlaReportGroupDto {
   const label = row.group_key === null ? MISSING_GROUP_LABELS[groupBy] : (row.group_label ?? row.group_key);
-  const identity: Pick<SlaReportGroupDto, 'key' | 'label' | 'responsible_id' | 'responsible_name'> = { key: row.group_key, label };
+  const identity: Pick<SlaReportGroupDto, 'key' | 'label' | 'responsible_id' | 'responsible_bitrix_id' | 'responsible_name'> = { key: row.group_key, label };
   if (groupBy === 'responsible') {
-    identity.responsible_id = row.group_key === null ? null : Number(row.group_key);
+    identity.responsible_bitrix_id = row.group_key === null || row.group_key.startsWith('user:') ? null : row.group_key;
+    identity.responsible_id = row.responsible_user_id === null ? null : Number(row.responsible_user_id);
     identity.responsible_name = row.group_key === null ? null : row.group_label;
   }
   return { ...identity, ...toMetrics(row) };

@@ -23,14 +23,14 @@ type CsvCell = string | number | null | undefined;
  */
 export function toSlaReportCsv(report: SlaReportDto): string {
   const byResponsible = report.group_by === 'responsible';
-  const columns = ['row_type', 'group_by', 'key', 'label', ...(byResponsible ? ['responsible_id', 'responsible_name'] : []), ...METRIC_COLUMNS];
+  const columns = ['row_type', 'group_by', 'key', 'label', ...(byResponsible ? ['responsible_bitrix_id', 'responsible_id', 'responsible_name'] : []), ...METRIC_COLUMNS];
   const metricCells = (metrics: SlaMetricsDto): CsvCell[] => METRIC_COLUMNS.map((column) => metrics[column]);
   const rows: CsvCell[][] = report.groups.map((group) => [
     'group',
     report.group_by,
     group.key,
     group.label,
-    ...(byResponsible ? [group.responsible_id, group.responsible_name] : []),
+    ...(byResponsible ? [group.responsible_bitrix_id, group.responsible_id, group.responsible_name] : []),
     ...metricCells(group),
   ]);
   rows.push(['total', report.group_by, null, 'Total', ...(byResponsible ? [null, null] : []), ...metricCells(report.totals)]);

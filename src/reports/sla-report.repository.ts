@@ -29,6 +29,8 @@ export interface SlaReportRow {
   p90_hours_to_close: number | null;
   mean_rating: number | null;
   ratings_count: number;
+  /** `group_by=responsible` only: the group's local user, if the responsible has one. */
+  responsible_user_id: number | null;
 }
 
 /**
@@ -39,7 +41,9 @@ const GROUP_KEY_SQL: Readonly<Record<SlaReportGroupBy, string>> = {
   priority: 'd.priority COLLATE "C"',
   assignee_department: 'd.assignee_department COLLATE "C"',
   service_category: 'd.service_category COLLATE "C"',
-  responsible: 'd.responsible_id',
+  // The Bitrix responsible (every Bitrix user a row of its own, with or without a local account); a ticket
+  // whose responsible is only known locally (adopted from the Python system) groups by that user.
+  responsible: `COALESCE(d.responsible_bitrix_id, 'user:' || d.responsible_id::text) COLLATE "C"`,
   day: `date_trunc('day', d.created_at AT TIME ZONE 'UTC')`,
   week: `date_trunc('week', d.created_at AT TIME ZONE 'UTC')`,
   month: `date_trunc('month', d.created_at AT TIME ZONE 'UTC')`,
@@ -50,7 +54,7 @@ const GROUP_KEY_TEXT_SQL: Readonly<Record<SlaReportGroupBy, string>> = {
   priority: 'g.group_key',
   assignee_department: 'g.group_key',
   service_category: 'g.group_key',
-  responsible: 'g.group_key::text',
+  responsible: 'g.group_key',
   day: `to_char(g.group_key, 'YYYY-MM-DD')`,
   week: `to_char(g.group_key, 'YYYY-MM-DD')`,
   month: `to_char(g.group_key, 'YYYY-MM')`,
@@ -106,6 +110,7 @@ export class SlaReportRepository {
         SELECT
           ${GROUP_KEY_SQL[criteria.groupBy]} AS group_key,
           ${byResponsible ? 'd.responsible' : 'NULL::text'} AS responsible_name,
+          ${byResponsible ? 'd.responsible_id' : 'NULL::int'} AS responsible_user_id,
           COALESCE(d.closed = 'Y', false) AS is_closed,
           d.date_deadline,
           d.close_date,
@@ -118,6 +123,7 @@ export class SlaReportRepository {
           GROUPING(t.group_key) = 1 AS is_total,
           t.group_key,
           min(t.responsible_name) AS fallback_name,
+          min(t.responsible_user_id) AS local_responsible_id,
           count(*)::int AS opened,
           (count(*) FILTER (WHERE t.is_closed))::int AS closed,
           (count(*) FILTER (WHERE NOT t.is_closed))::int AS open,
@@ -134,10 +140,11 @@ export class SlaReportRepository {
       SELECT
         g.is_total, g.opened, g.closed, g.open, g.open_overdue, g.closed_with_deadline, g.closed_within_sla,
         g.median_hours_to_close, g.p90_hours_to_close, g.mean_rating, g.ratings_count,
+        CASE WHEN g.is_total THEN NULL ELSE g.local_responsible_id END AS responsible_user_id,
         CASE WHEN g.is_total THEN NULL ELSE ${GROUP_KEY_TEXT_SQL[criteria.groupBy]} END AS group_key,
         CASE WHEN g.is_total OR g.group_key IS NULL THEN NULL ELSE ${GROUP_LABEL_SQL[criteria.groupBy]} END AS group_label
       FROM g
-      ${byResponsible ? 'LEFT JOIN users u ON NOT g.is_total AND u.id = g.group_key' : ''}`;
+      ${byResponsible ? 'LEFT JOIN users u ON NOT g.is_total AND u.id = g.local_responsible_id' : ''}`;
     return this.dataSource.query<SlaReportRow[]>(sql, params);
   }
 }

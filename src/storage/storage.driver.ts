@@ -1,3 +1,5 @@
+import { DomainError } from '../common/domain-error';
+
 /** What the app needs from object storage; S3 (MinIO) in deployments, local disk in the embedded default. */
 export abstract class StorageDriver {
   abstract put(key: string, body: Buffer, contentType?: string): Promise<void>;
@@ -11,9 +13,15 @@ export abstract class StorageDriver {
   abstract ping(): Promise<void>;
 }
 
-/** Raised when object storage fails; the HTTP layer answers 502. */
-export class StorageUnavailableError extends Error {
+/** Raised when object storage fails (mapped to 502 by common/domain-error.mapper.ts). */
+export class StorageUnavailableError extends DomainError {
+  override readonly domainCode = 'STORAGE_UNAVAILABLE';
+
   constructor(operation: string, cause?: unknown) {
-    super(`Storage ${operation} failed`, { cause });
+    super('Falha ao acessar o armazenamento de arquivos (S3). Tente novamente.', {
+      summary: 'Falha no armazenamento de arquivos',
+      logMessage: `Storage ${operation} failed`,
+      cause,
+    });
   }
 }

@@ -1,6 +1,6 @@
-import { BadGatewayException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { StorageDriver, StorageUnavailableError } from './storage.driver';
+import { StorageDriver } from './storage.driver';
 
 export const ATTACHMENT_URL_TTL_SECONDS = 2 * 3600;
 export const AVATAR_URL_TTL_SECONDS = 168 * 3600;
@@ -23,23 +23,15 @@ export function sanitizeFilename(name: string): string {
 export class StorageService {
   constructor(private readonly driver: StorageDriver) {}
 
-  /** Stores bytes under a fresh unique key and returns the key. Failures become 502. */
+  /** Stores bytes under a fresh unique key and returns the key. Failures throw StorageUnavailableError. */
   async upload(prefix: 'attachments' | 'avatars', filename: string, body: Buffer, contentType?: string): Promise<string> {
     const key = `${prefix}/${randomUUID()}/${sanitizeFilename(filename)}`;
-    try {
-      await this.driver.put(key, body, contentType);
-    } catch (error) {
-      throw this.toHttp(error);
-    }
+    await this.driver.put(key, body, contentType);
     return key;
   }
 
   async download(key: string): Promise<Buffer> {
-    try {
-      return await this.driver.get(key);
-    } catch (error) {
-      throw this.toHttp(error);
-    }
+    return this.driver.get(key);
   }
 
   /** Best-effort removal (clean-up after a failed operation); never throws. */
@@ -59,15 +51,5 @@ export class StorageService {
 
   ping(): Promise<void> {
     return this.driver.ping();
-  }
-
-  private toHttp(error: unknown): Error {
-    if (error instanceof StorageUnavailableError) {
-      return new BadGatewayException({
-        message: 'Falha no armazenamento de arquivos',
-        detail: 'Falha ao acessar o armazenamento de arquivos (S3). Tente novamente.',
-      });
-    }
-    return error as Error;
   }
 }

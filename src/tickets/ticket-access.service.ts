@@ -1,19 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { RuleViolationError } from '../common/domain-error';
 import type { AuthUser } from '../auth/auth-user';
 import type { TicketAudience } from '../realtime/ticket-events.broadcaster';
+import { DealsRepository } from './deals.repository';
+import type { Deal } from './entities/deal.entity';
+import { audienceOf } from './ticket-event-payloads';
+
+type Principal = Pick<AuthUser, 'id' | 'isAdmin'>;
+
+/** The one answer to a ticket the principal may not read or act on. */
+export const TICKET_ACCESS_DENIED = 'Apenas o solicitante, o responsável ou um administrador tem acesso a este chamado';
 
 /**
- * Who may read a ticket (SPEC section 5, "Authorization"): its requester, its responsible, or an admin.
- * The one place this rule lives; REST listings, actions and Socket.IO rooms all ask here.
+ * Who may read a ticket (SPEC section 5, "Authorization"): its requester, its responsible, or an admin;
+ * the same people may act on it (close, comment, e-mail). The one place this rule lives: REST listings,
+ * actions and Socket.IO rooms all ask here.
  */
 @Injectable()
 export class TicketAccessService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly deals: DealsRepository) {}
 
   /** The SQL condition for "tickets this user may read" over `deals` aliased as `alias`. */
-  static readableBy(principal: Pick<AuthUser, 'id' | 'isAdmin'>, alias = 'd'): { sql: string; params: Record<string, unknown> } {
+  static readableBy(principal: Principal, alias = 'd'): { sql: string; params: Record<string, unknown> } {
     if (principal.isAdmin) return { sql: `${alias}.deleted_at IS NULL`, params: {} };
     return {
       sql: `${alias}.deleted_at IS NULL AND (${alias}.user_id = :readerId OR ${alias}.responsible_id = :readerId)`,
@@ -21,23 +29,27 @@ export class TicketAccessService {
     };
   }
 
-  /** The audience of a ticket by its Bitrix deal ID, or null when there is no such (live) ticket. */
-  async audienceOf(bitrixDealId: number): Promise<TicketAudience | null> {
-    const rows: { user_id: number | null; responsible_id: number | null }[] = await this.dataSource.query(
-      'SELECT user_id, responsible_id FROM deals WHERE deal_id = $1 AND deleted_at IS NULL',
-      [bitrixDealId],
-    );
-    if (!rows.length) return null;
-    return { requesterUserId: rows[0].user_id, responsibleUserId: rows[0].responsible_id };
-  }
-
-  async canRead(principal: Pick<AuthUser, 'id' | 'isAdmin'>, bitrixDealId: number): Promise<boolean> {
-    const audience = await this.audienceOf(bitrixDealId);
-    return audience !== null && TicketAccessService.isReader(principal, audience);
-  }
-
   /** The rule itself, for a ticket whose audience is known. */
-  static isReader(principal: Pick<AuthUser, 'id' | 'isAdmin'>, audience: TicketAudience): boolean {
+  static isReader(principal: Principal, audience: TicketAudience): boolean {
     return principal.isAdmin || audience.requesterUserId === principal.id || audience.responsibleUserId === principal.id;
+  }
+
+  /** A live ticket the principal may read: 404 when there is none, 403 (one message) when it is not theirs. */
+  async requireReadable(principal: Principal, bitrixDealId: number): Promise<Deal> {
+    const deal = await this.deals.findByBitrixId(bitrixDealId);
+    if (!deal) throw new RuleViolationError('NOT_FOUND', 'deal_id', `chamado ${bitrixDealId} não encontrado`);
+    if (!TicketAccessService.isReader(principal, audienceOf(deal))) throw new RuleViolationError('FORBIDDEN', null, TICKET_ACCESS_DENIED);
+    return deal;
+  }
+
+  /** A live ticket the principal may act on (close, comment, e-mail): today the same people who may read it. */
+  requireActionable(principal: Principal, bitrixDealId: number): Promise<Deal> {
+    return this.requireReadable(principal, bitrixDealId);
+  }
+
+  /** True when the principal may read the ticket (false too when there is no such live ticket). */
+  async canRead(principal: Principal, bitrixDealId: number): Promise<boolean> {
+    const deal = await this.deals.findByBitrixId(bitrixDealId);
+    return deal !== null && TicketAccessService.isReader(principal, audienceOf(deal));
   }
 }

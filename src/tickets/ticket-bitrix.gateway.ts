@@ -9,6 +9,7 @@ import { BitrixUsers } from '../bitrix/bitrix-users.service';
 import { BitrixClient } from '../bitrix/bitrix.client';
 import { BitrixApiError, BitrixError } from '../bitrix/bitrix.errors';
 import {
+  BitrixActivity,
   BitrixContact,
   BitrixDeal,
   BitrixDealFields,
@@ -25,6 +26,11 @@ export interface TicketLookup {
   contact: BitrixContact | null;
   /** The Bitrix user behind `resp_id`, if one was asked for and exists. */
   responsible: BitrixUser | null;
+  /**
+   * Without `resp_id`, the user Bitrix makes the deal's responsible (ASSIGNED_BY_ID defaults to the
+   * webhook's own user), so the new ticket names the same responsible its webhook re-read will; null if unread.
+   */
+  defaultResponsible: BitrixUser | null;
 }
 
 export interface CreatedBitrixDeal {
@@ -32,6 +38,12 @@ export interface CreatedBitrixDeal {
   bitrixContactId: number | null;
   /** The deal as Bitrix stored it (read back in the same batch), or null if that read failed. */
   deal: BitrixDeal | null;
+}
+
+export interface CreatedBitrixActivity {
+  activityId: number;
+  /** Bitrix file IDs of the activity's files, in the order they were sent (null when unknown). */
+  fileIds: (number | null)[];
 }
 
 export interface CreatedBitrixComment {
@@ -90,9 +102,10 @@ export class TicketBitrixGateway {
       if (digits && digits !== phone) addContactQuery('phoneDigits', { PHONE: digits });
     }
     if (input.responsibleBitrixId) commands.responsible = this.users.getCommand(input.responsibleBitrixId);
-    if (Object.keys(commands).length === 0) return { contact: null, responsible: null };
+    else commands.defaultResponsible = bitrixCommand<BitrixUser>('user.current', {});
     const result = await this.client.batch(commands);
-    result.throwIfAnyError();
+    // The default responsible is a nicety: a portal that refuses user.current still gets its ticket.
+    for (const [key, error] of Object.entries(result.errors)) if (key !== 'defaultResponsible' && error) throw error;
     let contact: BitrixContact | null = null;
     for (const key of contactKeys) {
       const rows = result.find(key);
@@ -103,7 +116,8 @@ export class TicketBitrixGateway {
     }
     const users = result.find('responsible');
     const responsible = Array.isArray(users) ? ((users as BitrixUser[]).find((u) => String(u.ID) === String(input.responsibleBitrixId)) ?? null) : null;
-    return { contact, responsible };
+    const current = result.find('defaultResponsible') as BitrixUser | undefined;
+    return { contact, responsible, defaultResponsible: current && typeof current === 'object' && current.ID ? current : null };
   }
 
   /**
@@ -185,9 +199,29 @@ export class TicketBitrixGateway {
     return { commentId, fileIds: matchCommentFiles(files, read?.FILES) };
   }
 
-  /** `crm.activity.add` of an outgoing e-mail (sending or not, per `deliverThroughBitrix`). */
-  recordEmail(input: BitrixEmailActivityInput): Promise<number> {
-    return this.activities.addEmail(input);
+  /**
+   * `crm.activity.add` of an outgoing e-mail (sending or not, per `deliverThroughBitrix`); with files, in one
+   * `batch` with a read-back of their Bitrix file IDs, so the webhook's re-read finds them mirrored already.
+   */
+  async recordEmail(input: BitrixEmailActivityInput): Promise<CreatedBitrixActivity> {
+    if (!input.files?.length) return { activityId: await this.activities.addEmail(input), fileIds: [] };
+    const result = await this.client.batch(
+      {
+        add: this.activities.addEmailCommand(input),
+        read: bitrixCommand<BitrixActivity[]>('crm.activity.list', { filter: { ID: '$result[add]' }, select: ['ID', 'FILES'] }),
+      },
+      { halt: true },
+    );
+    const activityId = Number(result.get('add'));
+    const read = result.find('read');
+    const rows = Array.isArray(read) ? read : read && typeof read === 'object' ? Object.values(read as Record<string, BitrixActivity>) : [];
+    const stored = rows.find((a) => Number(a.ID) === activityId)?.FILES ?? [];
+    // Activity FILES carry no names: they come in the order they were sent.
+    const fileIds = input.files.map((_, i) => {
+      const id = Number(stored[i]?.id);
+      return Number.isFinite(id) ? id : null;
+    });
+    return { activityId, fileIds };
   }
 
   /** Compensation after a local failure; never throws. */

@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { RuleViolationError } from '../common/domain-error';
 import { makeValidCpf } from '../users/cpf';
 import { cpfForTicket, isAccessPermissionsCategory } from './ticket-cpf.rule';
 
@@ -18,6 +18,7 @@ describe('cpfForTicket (seed §8.3)', () => {
 
   it('sends an empty CPF when the access form has none, and rejects an invalid one', () => {
     expect(cpfForTicket('Acessos e Permissões', undefined, () => own)).toBe('');
-    expect(() => cpfForTicket('Acessos e Permissões', '111.111.111-11', () => own)).toThrow(BadRequestException);
+    expect(() => cpfForTicket('Acessos e Permissões', '111.111.111-11', () => own)).toThrow(RuleViolationError);
+    expect(() => cpfForTicket('Acessos e Permissões', '111.111.111-11', () => own)).toThrow(expect.objectContaining({ domainCode: 'INVALID_VALUE', field: 'cpf' }));
   });
 });

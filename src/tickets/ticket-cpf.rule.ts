@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { RuleViolationError } from '../common/domain-error';
 import { foldLabel } from '../bitrix/ticket-sla';
 import { isValidCpf, normalizeCpf } from '../users/cpf';
 
@@ -18,6 +18,6 @@ export function cpfForTicket(category: string, formCpf: string | null | undefine
   if (!isAccessPermissionsCategory(category)) return loggedInUserCpf();
   const typed = formCpf?.trim();
   if (!typed) return '';
-  if (!isValidCpf(typed)) throw new BadRequestException('cpf: CPF inválido');
+  if (!isValidCpf(typed)) throw new RuleViolationError('INVALID_VALUE', 'cpf', 'CPF inválido');
   return normalizeCpf(typed);
 }

@@ -1,48 +1,50 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ActivityPayload, TicketEventsBroadcaster } from '../realtime/ticket-events.broadcaster';
+import { TicketEventsBroadcaster } from '../realtime/ticket-events.broadcaster';
+import { ATTACHMENT_URL_TTL_SECONDS, StorageService } from '../storage/storage.service';
+import { LocalUsersRepository } from '../users/local-users.repository';
+import { ActivityFile } from './entities/activity-file.entity';
 import { Activity } from './entities/activity.entity';
 import { Deal } from './entities/deal.entity';
+import { audienceOf, dealUpdatedEvent, newCommentEvent, newTicketEvent } from './ticket-event-payloads';
 
 /**
- * Announces ticket changes through the Realtime module (seed §7.3 payloads; `deal_id` is the Bitrix ID).
- * A broadcast failure never fails the request that caused it: the change is committed already.
+ * Announces ticket changes through the Realtime module, for every producer (ticket actions, webhook workers;
+ * the sync CLI's broadcaster is silent). Payloads come from ticket-event-payloads.ts. A broadcast failure
+ * never fails what caused it: the change is committed already (and a retry would not re-announce it).
  */
 @Injectable()
 export class TicketEventsNotifier {
   private readonly logger = new Logger(TicketEventsNotifier.name);
 
-  constructor(private readonly broadcaster: TicketEventsBroadcaster) {}
+  constructor(
+    private readonly broadcaster: TicketEventsBroadcaster,
+    private readonly storage: StorageService,
+    private readonly users: LocalUsersRepository,
+  ) {}
 
+  /** `new_ticket`; `requesterName` is the name written on the deal, else the local requester's name is used. */
   ticketCreated(deal: Deal, requesterName: string | null): Promise<void> {
-    return this.safely('new_ticket', () =>
-      this.broadcaster.ticketCreated(audienceOf(deal), {
-        event: 'new_ticket',
-        deal_id: deal.bitrixDealId,
-        title: deal.title,
-        priority: deal.priority,
-        requester: requesterName,
-      }),
-    );
+    return this.safely('new_ticket', async () => {
+      const name = requesterName ?? (deal.userId !== null ? ((await this.users.findById(deal.userId))?.fullName ?? null) : null);
+      await this.broadcaster.ticketCreated(audienceOf(deal), newTicketEvent(deal, name));
+    });
   }
 
-  dealUpdated(deal: Deal, changes: Record<string, unknown>): Promise<void> {
-    if (!Object.keys(changes).length) return Promise.resolve();
-    return this.safely('deal_updated', () => this.broadcaster.dealUpdated(audienceOf(deal), { event: 'deal_updated', deal_id: deal.bitrixDealId, changes }));
+  /** `deal_updated` / `ticket_updated`, only when a field the SPA shows really changed. */
+  dealUpdated(before: Partial<Deal>, after: Deal): Promise<void> {
+    const event = dealUpdatedEvent(before, after);
+    if (!event) return Promise.resolve();
+    return this.safely('deal_updated', () => this.broadcaster.dealUpdated(audienceOf(after), event));
   }
 
-  activityAdded(deal: Deal, activity: Activity, extra: Record<string, unknown> = {}): Promise<void> {
-    const payload: ActivityPayload = {
-      id: activity.id,
-      activity_id: activity.bitrixActivityId,
-      type_id: activity.typeId,
-      description: activity.description,
-      responsible_name: activity.responsibleName,
-      created_at: activity.createdAt.toISOString(),
-      direction: activity.direction,
-      subject: activity.subject,
-      ...extra,
-    };
-    return this.safely('new_comment', () => this.broadcaster.activityAdded(audienceOf(deal), { event: 'new_comment', deal_id: deal.bitrixDealId, activity: payload }));
+  /** `new_comment` / `new_activity`, with the activity's files presigned as in the listing. */
+  activityAdded(deal: Pick<Deal, 'bitrixDealId' | 'userId' | 'responsibleId'>, activity: Activity, files: ActivityFile[]): Promise<void> {
+    return this.safely('new_comment', async () => {
+      const signed = await Promise.all(
+        files.map(async (f) => ({ id: f.id, filename: f.filename, file_url: f.storageKey ? await this.storage.presignedUrl(f.storageKey, ATTACHMENT_URL_TTL_SECONDS) : null })),
+      );
+      await this.broadcaster.activityAdded(audienceOf(deal), newCommentEvent(deal, activity, signed));
+    });
   }
 
   private async safely(event: string, send: () => Promise<void>): Promise<void> {
@@ -52,8 +54,4 @@ export class TicketEventsNotifier {
       this.logger.warn(`Broadcast of ${event} failed: ${(error as Error).message}`);
     }
   }
-}
-
-function audienceOf(deal: Deal) {
-  return { requesterUserId: deal.userId, responsibleUserId: deal.responsibleId };
 }

@@ -1,11 +1,11 @@
-import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { ForbiddenException, Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user';
 import { DealCardDto } from './dto/deal-card.dto';
 import { TicketListQueryDto } from './dto/ticket-list-query.dto';
 import { TicketAccessService } from './ticket-access.service';
 import { TicketCardPresenter } from './ticket-card.presenter';
 import { DealCardFilters, DealCondition, TicketCardsRepository } from './ticket-cards.repository';
-import { TicketsRepository } from './tickets.repository';
+import { DealsRepository } from './deals.repository';
 
 /** Which tickets of a `{user_id}` a listing shows (seed §3.2). */
 export type UserTicketsView = 'requested' | 'requested-open' | 'responsible';
@@ -19,7 +19,8 @@ export type UserTicketsView = 'requested' | 'requested-open' | 'responsible';
 export class TicketListingService {
   constructor(
     private readonly cards: TicketCardsRepository,
-    private readonly tickets: TicketsRepository,
+    private readonly deals: DealsRepository,
+    private readonly access: TicketAccessService,
     private readonly presenter: TicketCardPresenter,
   ) {}
 
@@ -36,12 +37,8 @@ export class TicketListingService {
   /** `GET /deal/{deal_id}/{user_id}`: the ticket as a one-element list, marked read. */
   async openTicket(principal: AuthUser, bitrixDealId: number, userId: number): Promise<DealCardDto[]> {
     assertOwnOrAdmin(principal, userId);
-    const deal = await this.tickets.findByBitrixId(bitrixDealId);
-    if (!deal) throw new NotFoundException(`deal_id: chamado ${bitrixDealId} não encontrado`);
-    if (!principal.isAdmin && deal.userId !== principal.id && deal.responsibleId !== principal.id) {
-      throw new ForbiddenException('Você não tem acesso a este chamado');
-    }
-    await this.tickets.markRead(deal.id);
+    const deal = await this.access.requireReadable(principal, bitrixDealId);
+    await this.deals.markRead(deal.id);
     return this.presenter.cards(await this.cards.find([readable(principal), { sql: 'd.id = :dealId', params: { dealId: deal.id } }]));
   }
 

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { domainErrorToHttp } from '../common/domain-error.mapper';
 import { databaseUnavailableException } from '../database/database-unavailable';
 
 /**
@@ -8,7 +9,7 @@ import { databaseUnavailableException } from '../database/database-unavailable';
  */
 export class TicketUpstreamError extends HttpException {
   constructor(cause: unknown, orphanedBitrixFileIds: number[]) {
-    const upstream = cause instanceof HttpException ? cause : databaseUnavailableException(cause);
+    const upstream = cause instanceof HttpException ? cause : (domainErrorToHttp(cause) ?? databaseUnavailableException(cause));
     const status = upstream?.getStatus() ?? HttpStatus.INTERNAL_SERVER_ERROR;
     const raw = upstream?.getResponse() ?? null;
     const base = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};

@@ -1,4 +1,5 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { RuleViolationError } from '../common/domain-error';
 import type { AuthUser } from '../auth/auth-user';
 import { TIMELINE_COMMENT_PROVIDER_ID, TIMELINE_COMMENT_TYPE_ID } from '../bitrix/bitrix-activity.mapper';
 import { BitrixContactInput } from '../bitrix/bitrix-contacts.service';
@@ -9,28 +10,32 @@ import { BitrixActivityType, BitrixDeal, BitrixDealFields, BitrixOwnerType, Bitr
 import { foldLabel, slaDeadlineFor } from '../bitrix/ticket-sla';
 import { AppConfig } from '../config/app-config';
 import { MailService } from '../mail/mail.service';
+import { LocalUsersRepository } from '../users/local-users.repository';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { DealCardCreateDto } from './dto/deal-card.dto';
 import { TicketCloseDto, TicketCommentDto, TicketSendEmailDto } from './dto/ticket-actions.dto';
 import { TicketCreateDto } from './dto/ticket-create.dto';
+import { ActivitiesRepository, ActivityKey, BitrixActivityProperty } from './activities.repository';
+import { commentDirection } from './comment-direction';
+import { Compensations } from './compensations';
+import { toBitrixPrecision } from './deal-changes';
+import { dealFieldsFromBitrix, ResolvedResponsible } from './deal-mirror-fields';
+import { DealsRepository, NewFileRow } from './deals.repository';
+import { Activity } from './entities/activity.entity';
 import { Deal } from './entities/deal.entity';
-import { TicketAttachmentsService, DecodedAttachment, StoredAttachment } from './ticket-attachments.service';
+import { TicketAccessService } from './ticket-access.service';
+import { DecodedAttachment, StoredAttachment, TicketAttachmentsService } from './ticket-attachments.service';
 import { BitrixDiskPartialUploadError, CreatedBitrixDeal, TicketBitrixGateway } from './ticket-bitrix.gateway';
 import { TicketCardPresenter } from './ticket-card.presenter';
 import { cpfForTicket } from './ticket-cpf.rule';
 import { TicketEventsNotifier } from './ticket-events.notifier';
 import { TicketIdempotencyService } from './ticket-idempotency.service';
 import { TicketUpstreamError } from './ticket-upstream.error';
-import { NewFileRow, TicketsRepository } from './tickets.repository';
 
 /** The responsible of a new ticket, resolved from `resp_id` (a Bitrix user ID). */
-interface ResolvedResponsible {
+interface NewTicketResponsible extends ResolvedResponsible {
   bitrixUserId: string;
-  name: string;
-  email: string | null;
-  /** The matching local user (by stored Bitrix ID, else e-mail), if any. */
-  localUserId: number | null;
 }
 
 /** Ticket fields whose values may be Bitrix enumerations (per portal), with their request names. */
@@ -44,19 +49,6 @@ const ENUM_FIELDS: [keyof TicketCreateDto, BitrixEnumField][] = [
 
 const CREATE_SCOPE = 'ticket.create';
 
-/** Undo steps of a multi-step operation, run newest first when a later step fails. */
-class Compensations {
-  private readonly steps: (() => Promise<void>)[] = [];
-
-  add(step: () => Promise<void>): void {
-    this.steps.unshift(step);
-  }
-
-  async run(): Promise<void> {
-    for (const step of this.steps) await step().catch(() => undefined);
-  }
-}
-
 /**
  * Ticket actions (SPEC §5): create, close, comment, e-mail. Each public method lists its steps in order;
  * Bitrix24 is the system of record, so the local mirror is written only after Bitrix accepted the change,
@@ -66,7 +58,10 @@ class Compensations {
 @Injectable()
 export class TicketsService {
   constructor(
-    private readonly repository: TicketsRepository,
+    private readonly deals: DealsRepository,
+    private readonly activities: ActivitiesRepository,
+    private readonly localUsers: LocalUsersRepository,
+    private readonly access: TicketAccessService,
     private readonly attachments: TicketAttachmentsService,
     private readonly bitrix: TicketBitrixGateway,
     private readonly idempotency: TicketIdempotencyService,
@@ -91,21 +86,24 @@ export class TicketsService {
     const undo = new Compensations();
     const diskFileIds: number[] = [];
     const contact = this.contactOf(requester, dto);
-    let saved: Awaited<ReturnType<TicketsRepository['saveNewTicket']>>;
+    let saved: Awaited<ReturnType<DealsRepository['saveNewTicket']>>;
     try {
       const lookup = await this.bitrix.lookupForTicket({ email: contact.email ?? null, phone: contact.phone ?? null, responsibleBitrixId: dto.resp_id ?? null });
-      const responsible = await this.resolveResponsible(dto.resp_id, lookup.responsible);
+      const responsible = dto.resp_id
+        ? await this.resolveResponsible(dto.resp_id, lookup.responsible)
+        : lookup.defaultResponsible && (await this.localResponsibleOf(lookup.defaultResponsible));
       const stored = await this.attachments.store(files);
-      undo.add(() => this.attachments.remove(stored.map((f) => f.storageKey)));
+      undo.add('storage objects', () => this.attachments.remove(stored.map((f) => f.storageKey)));
       diskFileIds.push(...(await this.uploadToBitrixDisk(files, diskFileIds)));
-      const openedAt = new Date();
+      // Bitrix keeps whole seconds: times we write are cut to the second, so its echo is no change.
+      const openedAt = toBitrixPrecision(new Date());
       const created = await this.bitrix.createDeal(
         this.dealFieldsOf(dto, requester, contact, cpf, responsible, openedAt),
         lookup.contact ? null : contact,
         lookup.contact ? Number(lookup.contact.ID) : null,
       );
-      undo.add(() => this.bitrix.deleteDealQuietly(created.bitrixDealId));
-      saved = await this.repository.saveNewTicket(
+      undo.add('Bitrix deal', () => this.bitrix.deleteDealQuietly(created.bitrixDealId));
+      saved = await this.deals.saveNewTicket(
         this.mirrorOfNewTicket(dto, requester, responsible, created, openedAt),
         fileRowsOf(stored, diskFileIds),
         (manager, deal) => this.idempotency.complete(manager, idempotency.reservation, deal.bitrixDealId, { id: deal.id, deal_id: deal.bitrixDealId }),
@@ -123,38 +121,37 @@ export class TicketsService {
   // --- POST /close-ticket ------------------------------------------------------------------------
 
   async closeTicket(principal: AuthUser, dto: TicketCloseDto): Promise<void> {
-    const deal = await this.actionableTicket(principal, dto.deal_id);
-    if (deal.closed === 'Y') throw new ConflictException(`deal_id: o chamado ${dto.deal_id} já está fechado`);
-    const closedAt = new Date();
+    const deal = await this.access.requireActionable(principal, dto.deal_id);
+    if (deal.closed === 'Y') throw new RuleViolationError('CONFLICT', 'deal_id', `o chamado ${dto.deal_id} já está fechado`);
+    const closedAt = toBitrixPrecision(new Date());
     const bitrixDeal = await this.bitrix.closeDeal(deal.bitrixDealId, { rating: dto.rating ?? null, comment: dto.comment ?? null, closedAt });
-    const closed = await this.repository.updateTicket(deal.id, this.mirrorOfClosedTicket(bitrixDeal, dto, closedAt));
-    await this.events.dealUpdated(closed, changedFields(deal, closed));
+    const closed = await this.deals.updateTicket(deal.id, this.mirrorOfClosedTicket(bitrixDeal, dto, closedAt));
+    await this.events.dealUpdated(deal, closed);
   }
 
   // --- POST /ticket/comment ----------------------------------------------------------------------
 
   async addComment(principal: AuthUser, dto: TicketCommentDto): Promise<void> {
-    const deal = await this.actionableTicket(principal, dto.deal_id);
+    const deal = await this.access.requireActionable(principal, dto.deal_id);
     const files = this.attachments.decode(dto.attachments);
     const stored = await this.attachments.store(files);
     try {
       const comment = await this.bitrix.addComment(deal.bitrixDealId, dto.message, files);
-      const saved = await this.repository.saveActivity(
+      await this.saveActivity(
+        deal,
+        { bitrixSource: 'comment', bitrixActivityId: comment.commentId },
         {
-          bitrixSource: 'comment',
-          bitrixActivityId: comment.commentId,
           dealId: deal.id,
           ownerTypeId: String(BitrixOwnerType.deal),
           typeId: TIMELINE_COMMENT_TYPE_ID,
           providerId: TIMELINE_COMMENT_PROVIDER_ID,
-          direction: directionOf(principal, deal),
+          direction: commentDirection(principal, deal),
           description: dto.message,
           ...authorOf(principal.user),
           createdAtBitrix: new Date(),
         },
         fileRowsOf(stored, comment.fileIds),
       );
-      await this.events.activityAdded(deal, saved.activity, { files: saved.files.map((f) => ({ id: f.id, filename: f.filename })) });
     } catch (error) {
       await this.attachments.remove(stored.map((f) => f.storageKey));
       throw error;
@@ -164,16 +161,16 @@ export class TicketsService {
   // --- POST /send-email --------------------------------------------------------------------------
 
   async sendEmail(principal: AuthUser, dto: TicketSendEmailDto): Promise<void> {
-    const deal = await this.actionableTicket(principal, dto.deal_id);
+    const deal = await this.access.requireActionable(principal, dto.deal_id);
     const files = this.attachments.decode(dto.attachments);
     const stored = await this.attachments.store(files);
     const undo = new Compensations();
-    undo.add(() => this.attachments.remove(stored.map((f) => f.storageKey)));
+    undo.add('storage objects', () => this.attachments.remove(stored.map((f) => f.storageKey)));
     try {
       // Exactly one delivery (SPEC §5): with EMAIL_DELIVERY=smtp the activity is recorded in a form Bitrix does not send.
       const deliverThroughBitrix = this.config.mail.emailDelivery === 'bitrix';
       const from = dto.from_email ?? this.config.mail.from;
-      const activityId = await this.bitrix.recordEmail({
+      const recorded = await this.bitrix.recordEmail({
         bitrixDealId: deal.bitrixDealId,
         subject: dto.subject,
         body: dto.message,
@@ -186,13 +183,13 @@ export class TicketsService {
         files: files.map((f) => ({ name: f.filename, bytes: f.bytes })),
       });
       if (!deliverThroughBitrix) {
-        undo.add(() => this.bitrix.deleteActivityQuietly(activityId));
+        undo.add('Bitrix e-mail activity', () => this.bitrix.deleteActivityQuietly(recorded.activityId));
         await this.deliverBySmtp(principal, dto, files);
       }
-      const saved = await this.repository.saveActivity(
+      await this.saveActivity(
+        deal,
+        { bitrixSource: 'activity', bitrixActivityId: recorded.activityId },
         {
-          bitrixSource: 'activity',
-          bitrixActivityId: activityId,
           dealId: deal.id,
           ownerTypeId: String(BitrixOwnerType.deal),
           typeId: String(BitrixActivityType.email),
@@ -209,9 +206,8 @@ export class TicketsService {
           ...authorOf(principal.user),
           createdAtBitrix: new Date(),
         },
-        fileRowsOf(stored, files.map(() => null)),
+        fileRowsOf(stored, recorded.fileIds),
       );
-      await this.events.activityAdded(deal, saved.activity, { subject: dto.subject, files: saved.files.map((f) => ({ id: f.id, filename: f.filename })) });
     } catch (error) {
       await undo.run();
       throw error;
@@ -220,22 +216,22 @@ export class TicketsService {
 
   // --- steps -------------------------------------------------------------------------------------
 
-  /** A live ticket the principal may act on (requester, responsible or admin): 404 / 403 otherwise. */
-  async actionableTicket(principal: AuthUser, bitrixDealId: number): Promise<Deal> {
-    const deal = await this.repository.findByBitrixId(bitrixDealId);
-    if (!deal) throw new NotFoundException(`deal_id: chamado ${bitrixDealId} não encontrado`);
-    if (!principal.isAdmin && deal.userId !== principal.id && deal.responsibleId !== principal.id) {
-      throw new ForbiddenException('Apenas o solicitante, o responsável ou um administrador pode alterar este chamado');
-    }
-    return deal;
+  /**
+   * The local row of an activity just written to Bitrix, announced when this call inserted it (if the webhook
+   * mirrored it first, it announced it); storage copies of files the webhook had mirrored already are removed.
+   */
+  private async saveActivity(deal: Deal, key: ActivityKey, values: Partial<Pick<Activity, BitrixActivityProperty>>, files: NewFileRow[]): Promise<void> {
+    const saved = await this.activities.saveFromTicketAction(key, values, files);
+    if (saved.duplicateStorageKeys.length) await this.attachments.remove(saved.duplicateStorageKeys);
+    if (saved.inserted) await this.events.activityAdded(deal, saved.activity, saved.files);
   }
 
   /** The requester: the logged-in user, or (admins only) the user named in `user_id`. */
   private async requesterOf(principal: AuthUser, dto: TicketCreateDto): Promise<User> {
     if (dto.user_id === undefined || dto.user_id === principal.id) return principal.user;
-    if (!principal.isAdmin) throw new ForbiddenException('user_id: apenas administradores podem abrir chamados em nome de outro usuário');
-    const user = await this.repository.findUserById(dto.user_id);
-    if (!user || !user.isActive) throw new BadRequestException(`user_id: usuário ${dto.user_id} não encontrado`);
+    if (!principal.isAdmin) throw new RuleViolationError('FORBIDDEN', 'user_id', 'apenas administradores podem abrir chamados em nome de outro usuário');
+    const user = await this.localUsers.findById(dto.user_id);
+    if (!user || !user.isActive) throw new RuleViolationError('INVALID_VALUE', 'user_id', `usuário ${dto.user_id} não encontrado`);
     return user;
   }
 
@@ -246,7 +242,7 @@ export class TicketsService {
       const value = dto[field];
       if (!items || typeof value !== 'string' || !value) continue;
       if (!Object.keys(items).some((label) => foldLabel(label) === foldLabel(value))) {
-        throw new BadRequestException(`${field}: valor desconhecido ${JSON.stringify(value)} (aceitos: ${Object.keys(items).join(', ')})`);
+        throw new RuleViolationError('INVALID_VALUE', field, `valor desconhecido ${JSON.stringify(value)} (aceitos: ${Object.keys(items).join(', ')})`);
       }
     }
   }
@@ -259,12 +255,17 @@ export class TicketsService {
     };
   }
 
-  private async resolveResponsible(respId: string | undefined, bitrixUser: BitrixUser | null): Promise<ResolvedResponsible | null> {
-    if (!respId) return null;
-    if (!bitrixUser) throw new BadRequestException(`resp_id: usuário ${respId} não encontrado no Bitrix24`);
+  private async resolveResponsible(respId: string, bitrixUser: BitrixUser | null): Promise<NewTicketResponsible> {
+    if (!bitrixUser) throw new RuleViolationError('INVALID_VALUE', 'resp_id', `usuário ${respId} não encontrado no Bitrix24`);
+    return this.localResponsibleOf(bitrixUser);
+  }
+
+  /** A Bitrix user as a ticket's responsible, with its local user (by Bitrix user ID, then e-mail). */
+  private async localResponsibleOf(bitrixUser: BitrixUser): Promise<NewTicketResponsible> {
+    const bitrixUserId = String(bitrixUser.ID);
     const email = bitrixUser.EMAIL?.trim() || null;
-    const local = await this.repository.findUserForBitrixUser(Number(respId), email);
-    return { bitrixUserId: respId, name: bitrixUserFullName(bitrixUser), email, localUserId: local?.id ?? null };
+    const local = await this.localUsers.findForBitrixUser(bitrixUserId, email);
+    return { bitrixUserId, name: bitrixUserFullName(bitrixUser), email, localUserId: local?.id ?? null };
   }
 
   /** Disk uploads; IDs that reached Disk before a failure go into `uploaded` so the failure can report them. */
@@ -283,7 +284,7 @@ export class TicketsService {
     requester: User,
     contact: BitrixContactInput,
     cpf: string,
-    responsible: ResolvedResponsible | null,
+    responsible: NewTicketResponsible | null,
     openedAt: Date,
   ): BitrixDealFields {
     return this.fieldMap.toBitrixDealFields(
@@ -309,29 +310,33 @@ export class TicketsService {
     );
   }
 
+  /**
+   * The local row of a new ticket: from the deal as Bitrix stored it (read back in the create batch), with the
+   * same mapping as the webhook, so both paths mirror the same ticket the same way; from the request when
+   * that read failed.
+   */
   private mirrorOfNewTicket(
     dto: TicketCreateDto,
     requester: User,
-    responsible: ResolvedResponsible | null,
+    responsible: NewTicketResponsible | null,
     created: CreatedBitrixDeal,
     openedAt: Date,
   ): Partial<Deal> & { bitrixDealId: number } {
-    const snapshot = created.deal ? this.fieldMap.fromBitrixDeal(created.deal) : null;
+    const local = { bitrixDealId: created.bitrixDealId, userId: requester.id, bitrixContactId: created.bitrixContactId, isUnread: false, deletedAt: null };
+    if (created.deal) {
+      const snapshot = this.fieldMap.fromBitrixDeal(created.deal);
+      return { ...dealFieldsFromBitrix(snapshot, responsible), ...local, bitrixContactId: created.bitrixContactId ?? snapshot.bitrixContactId, bitrixModifiedAt: snapshot.bitrixModifiedAt };
+    }
     return {
-      bitrixDealId: created.bitrixDealId,
+      ...local,
       title: dto.title,
       description: dto.description ?? null,
-      stageId: snapshot?.stageId ?? this.fieldMap.stages.new,
-      opened: snapshot?.opened ?? 'Y',
-      closed: snapshot?.closed ?? 'N',
-      createdById: snapshot?.createdById ?? null,
-      modifyById: snapshot?.modifyById ?? null,
-      movedById: snapshot?.movedById ?? null,
-      lastActivityById: snapshot?.lastActivityById ?? null,
-      lastCommunicationTime: snapshot?.lastCommunicationTime ?? null,
+      stageId: this.fieldMap.stages.new,
+      opened: 'Y',
+      closed: 'N',
       closeDate: null,
       dateDeadline: slaDeadlineFor(dto.priority, openedAt),
-      beginDate: snapshot?.beginDate ?? openedAt,
+      beginDate: openedAt,
       requesterDepartment: dto.requester_department ?? requester.department,
       assigneeDepartment: dto.assignee_department ?? null,
       serviceCategory: dto.service_category,
@@ -342,21 +347,19 @@ export class TicketsService {
       responsible: responsible?.name ?? null,
       responsibleEmail: responsible?.email ?? null,
       responsibleId: responsible?.localUserId ?? null,
-      responsibleBitrixId: responsible?.bitrixUserId ?? snapshot?.responsibleBitrixId ?? null,
-      userId: requester.id,
-      bitrixContactId: created.bitrixContactId,
-      bitrixModifiedAt: snapshot?.bitrixModifiedAt ?? null,
-      isUnread: false,
-      deletedAt: null,
+      responsibleBitrixId: responsible?.bitrixUserId ?? null,
+      createdAt: openedAt,
+      bitrixModifiedAt: null,
     };
   }
 
+  /** The closed ticket's columns; the close time is Bitrix's won-stage move (MOVED_TIME) when read back. */
   private mirrorOfClosedTicket(bitrixDeal: BitrixDeal | null, dto: TicketCloseDto, closedAt: Date): Partial<Deal> {
     const snapshot = bitrixDeal ? this.fieldMap.fromBitrixDeal(bitrixDeal) : null;
     const values: Partial<Deal> = {
       stageId: snapshot?.stageId ?? this.fieldMap.stages.won,
       closed: 'Y',
-      closeDate: closedAt,
+      closeDate: snapshot?.closeDate ?? closedAt,
       rating: dto.rating ?? null,
       ratingComment: dto.comment ?? null,
     };
@@ -380,9 +383,9 @@ export class TicketsService {
   }
 
   private async replayCreatedTicket(bitrixDealId: number, stored: unknown): Promise<DealCardCreateDto> {
-    const deal = await this.repository.findByBitrixId(bitrixDealId);
+    const deal = await this.deals.findByBitrixId(bitrixDealId);
     if (!deal) return stored as DealCardCreateDto;
-    return this.presenter.createCard(deal, await this.repository.findDealFiles(deal.id));
+    return this.presenter.createCard(deal, await this.deals.findFiles(deal.id));
   }
 }
 
@@ -394,26 +397,4 @@ function fileRowsOf(stored: StoredAttachment[], bitrixFileIds: (number | null)[]
 function authorOf(user: User) {
   const bitrixId = user.bitrixUserId ? String(user.bitrixUserId) : null;
   return { responsibleId: bitrixId, responsibleName: user.fullName, responsibleEmail: user.email, authorId: bitrixId };
-}
-
-/** A comment by the requester comes into the helpdesk; anyone else's goes out to the requester. */
-function directionOf(principal: AuthUser, deal: Deal): 'incoming' | 'outgoing' {
-  return deal.userId === principal.id ? 'incoming' : 'outgoing';
-}
-
-/** The `changes` of `deal_updated`: only the mirrored fields whose value changed, in API names. */
-export function changedFields(before: Deal, after: Deal): Record<string, unknown> {
-  const fields: [string, (d: Deal) => unknown][] = [
-    ['stage_id', (d) => d.stageId],
-    ['opened', (d) => d.opened],
-    ['closed', (d) => d.closed],
-    ['close_date', (d) => d.closeDate?.toISOString() ?? null],
-    ['rating', (d) => d.rating],
-    ['rating_comment', (d) => d.ratingComment],
-    ['responsible', (d) => d.responsible],
-    ['priority', (d) => d.priority],
-  ];
-  const changes: Record<string, unknown> = {};
-  for (const [name, read] of fields) if (read(before) !== read(after)) changes[name] = read(after);
-  return changes;
 }

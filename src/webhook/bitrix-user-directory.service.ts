@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { BitrixUsers, bitrixUserFullName } from '../bitrix/bitrix-users.service';
 
 export interface BitrixPerson {
@@ -13,17 +11,14 @@ const TTL_MS = 10 * 60 * 1000;
 
 /**
  * Bitrix users (responsibles, comment authors) by Bitrix ID, read with batched `user.get` and cached
- * for a few minutes, since a burst names the same few IT staff again and again; and the local user of an
- * e-mail (SPEC: responsibles are resolved to local users by e-mail).
+ * for a few minutes, since a burst names the same few IT staff again and again. Their local users are
+ * resolved by LocalUsersRepository.findForBitrixUser (Bitrix user ID, then e-mail).
  */
 @Injectable()
 export class BitrixUserDirectory {
   private readonly cache = new Map<string, { person: BitrixPerson; at: number }>();
 
-  constructor(
-    private readonly bitrixUsers: BitrixUsers,
-    @InjectDataSource() private readonly dataSource: DataSource,
-  ) {}
+  constructor(private readonly bitrixUsers: BitrixUsers) {}
 
   /** The people behind these Bitrix user IDs; unknown IDs map to a person without name/e-mail. */
   async resolve(bitrixUserIds: Array<string | null | undefined>): Promise<Map<string, BitrixPerson>> {
@@ -49,12 +44,5 @@ export class BitrixUserDirectory {
       if (hit) out.set(id, hit.person);
     }
     return out;
-  }
-
-  /** Local `users.id` whose e-mail matches (case-insensitive), or null. */
-  async localUserIdByEmail(email: string | null): Promise<number | null> {
-    if (!email) return null;
-    const rows: { id: number }[] = await this.dataSource.query('SELECT id FROM users WHERE lower(email) = lower($1) ORDER BY id LIMIT 1', [email.trim()]);
-    return rows.length ? rows[0].id : null;
   }
 }

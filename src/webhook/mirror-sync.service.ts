@@ -8,6 +8,7 @@ import { BitrixClient } from '../bitrix/bitrix.client';
 import { BitrixNotFoundError } from '../bitrix/bitrix.errors';
 import { ActivityMirrorService } from './activity-mirror.service';
 import { BitrixUserDirectory } from './bitrix-user-directory.service';
+import { DealsRepository } from '../tickets/deals.repository';
 import { DealMirrorService } from './deal-mirror.service';
 import { MirrorCounts, MirrorOutcome, emptyCounts } from './mirror-outcome';
 import { WebhookObjectKind } from './webhook-event';
@@ -42,6 +43,7 @@ export class MirrorSyncService {
     private readonly fieldMap: BitrixFieldMap,
     private readonly users: BitrixUserDirectory,
     private readonly dealMirror: DealMirrorService,
+    private readonly mirroredDeals: DealsRepository,
     private readonly activityMirror: ActivityMirrorService,
   ) {}
 
@@ -64,7 +66,7 @@ export class MirrorSyncService {
   ): Promise<void> {
     const present = timeline.filter((t): t is TimelineRead & { snapshot: BitrixActivitySnapshot } => t.snapshot !== null);
     const timelineDealIds = [...new Set(present.map((t) => t.snapshot.bitrixDealId).filter((id): id is number => id !== null))];
-    const mirrored = await this.dealMirror.internalIds(timelineDealIds);
+    const mirrored = await this.mirroredDeals.internalIds(timelineDealIds);
     const toRead = [...new Set([...bitrixDealIds, ...timelineDealIds.filter((id) => !mirrored.has(id))])];
     const dealErrors = new Map<number, Error>();
     let found = new Map<number, BitrixDeal>();
@@ -106,7 +108,7 @@ export class MirrorSyncService {
       if (bitrixDealIds.includes(id)) results.set(syncKey('deal', id), error);
     }
 
-    const internal = await this.dealMirror.internalIds(timelineDealIds);
+    const internal = await this.mirroredDeals.internalIds(timelineDealIds);
     for (const entry of timeline) {
       const key = syncKey(entry.kind, entry.bitrixId);
       try {

@@ -8,6 +8,7 @@ import { BitrixActivity, BitrixDeal, BitrixOwnerType, BitrixTimelineComment } fr
 import { BitrixClient } from '../bitrix/bitrix.client';
 import { ActivityMirrorService } from './activity-mirror.service';
 import { BitrixUserDirectory } from './bitrix-user-directory.service';
+import { DealsRepository } from '../tickets/deals.repository';
 import { DealMirrorService } from './deal-mirror.service';
 import { MirrorCounts, emptyCounts } from './mirror-outcome';
 import { ACTIVITY_DETAIL_SELECT, COMMENT_SELECT, MirrorSyncService, SyncResults, TimelineRead } from './mirror-sync.service';
@@ -46,6 +47,7 @@ export class ReconciliationService {
     private readonly fieldMap: BitrixFieldMap,
     private readonly users: BitrixUserDirectory,
     private readonly dealMirror: DealMirrorService,
+    private readonly mirroredDeals: DealsRepository,
     private readonly activityMirror: ActivityMirrorService,
     private readonly mirrorSync: MirrorSyncService,
   ) {}
@@ -180,7 +182,7 @@ export class ReconciliationService {
    * A command that failed proves nothing: its tickets are left as they are.
    */
   private async markDeletedDeals(summary: ReconcileSummary): Promise<void> {
-    const ids = await this.dealMirror.liveBitrixDealIds();
+    const ids = await this.mirroredDeals.liveBitrixDealIds();
     const chunks: number[][] = [];
     for (let i = 0; i < ids.length; i += PAGE) chunks.push(ids.slice(i, i + PAGE));
     if (!chunks.length) return;

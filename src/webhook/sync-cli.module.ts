@@ -5,7 +5,7 @@ import { AppConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { TicketEventsBroadcaster } from '../realtime/ticket-events.broadcaster';
 import { StorageModule } from '../storage/storage.module';
-import { TicketAccessModule } from '../tickets/ticket-access.module';
+import { TicketMirrorModule } from '../tickets/ticket-mirror.module';
 import { SilentTicketEventsBroadcaster } from './silent-ticket-events.broadcaster';
 import { MIRROR_PROVIDERS } from './webhook.module';
 
@@ -22,7 +22,7 @@ export class SyncCliModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: SyncCliModule,
-      imports: [AppConfigModule.forRoot(config), DatabaseModule, StorageModule, BitrixModule, TicketAccessModule, SyncCliBroadcastModule],
+      imports: [AppConfigModule.forRoot(config), DatabaseModule, StorageModule, BitrixModule, SyncCliBroadcastModule, TicketMirrorModule],
       providers: MIRROR_PROVIDERS,
     };
   }

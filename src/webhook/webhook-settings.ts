@@ -1,3 +1,7 @@
+import { plainToInstance, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBooleanSetting, parseBooleanSetting } from '../config/boolean-setting';
+
 /**
  * Tuning of the webhook pipeline (queue, coalescing, reconciliation). Part of AppConfig (`config.webhook`),
  * built by the config loader from the same env; every value has a default, and a malformed one stops the
@@ -33,44 +37,59 @@ export class WebhookSettings {
   /** `all` mirrors every deal an event names; `helpdesk` only deals of the configured pipeline. */
   mirrorScope!: 'all' | 'helpdesk';
 
+  /** From the environment alone (the webhook's settings only); throws an Error naming each bad variable. */
   static fromEnv(env: Record<string, string | undefined> = process.env): WebhookSettings {
+    const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+    const parsed = plainToInstance(WebhookEnvSchema, present, { exposeDefaultValues: true });
+    const problems = validateSync(parsed).map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(e.value)})`);
+    if (problems.length) throw new Error(problems.join('\n'));
+    return WebhookSettings.fromParsed(parsed, env.NODE_ENV);
+  }
+
+  /** From settings the config loader validated already (its schema extends WebhookEnvSchema). */
+  static fromParsed(parsed: WebhookEnvSchema, nodeEnv: string | undefined): WebhookSettings {
     const s = new WebhookSettings();
-    s.workers = bool(env, 'WEBHOOK_WORKERS', true);
-    s.coalesceQuietMs = int(env, 'WEBHOOK_COALESCE_QUIET_MS', 400, 0, 60_000);
-    s.coalesceMaxWaitMs = int(env, 'WEBHOOK_COALESCE_MAX_WAIT_MS', 5_000, 0, 120_000);
-    s.pollMs = int(env, 'WEBHOOK_POLL_MS', 250, 20, 60_000);
-    s.fetchBatch = int(env, 'WEBHOOK_FETCH_BATCH', 500, 1, 5_000);
-    s.maxHeldJobs = int(env, 'WEBHOOK_MAX_HELD_JOBS', 5_000, 1, 100_000);
-    s.retryLimit = int(env, 'WEBHOOK_RETRY_LIMIT', 10, 0, 100);
-    s.retryDelaySeconds = int(env, 'WEBHOOK_RETRY_DELAY_SECONDS', 5, 1, 3_600);
-    s.jobExpireSeconds = int(env, 'WEBHOOK_JOB_EXPIRE_SECONDS', 300, 1, 86_400);
-    s.orphanGraceSeconds = int(env, 'WEBHOOK_ORPHAN_GRACE_SECONDS', 10, 1, 3_600);
-    s.orphanCheckSeconds = int(env, 'WEBHOOK_ORPHAN_CHECK_SECONDS', 5, 1, 3_600);
-    s.maintenanceSeconds = int(env, 'WEBHOOK_QUEUE_MAINTENANCE_SECONDS', 30, 1, 3_600);
+    s.workers = parseBooleanSetting(parsed.WEBHOOK_WORKERS, true) ?? true;
+    s.coalesceQuietMs = parsed.WEBHOOK_COALESCE_QUIET_MS;
+    s.coalesceMaxWaitMs = parsed.WEBHOOK_COALESCE_MAX_WAIT_MS;
+    s.pollMs = parsed.WEBHOOK_POLL_MS;
+    s.fetchBatch = parsed.WEBHOOK_FETCH_BATCH;
+    s.maxHeldJobs = parsed.WEBHOOK_MAX_HELD_JOBS;
+    s.retryLimit = parsed.WEBHOOK_RETRY_LIMIT;
+    s.retryDelaySeconds = parsed.WEBHOOK_RETRY_DELAY_SECONDS;
+    s.jobExpireSeconds = parsed.WEBHOOK_JOB_EXPIRE_SECONDS;
+    s.orphanGraceSeconds = parsed.WEBHOOK_ORPHAN_GRACE_SECONDS;
+    s.orphanCheckSeconds = parsed.WEBHOOK_ORPHAN_CHECK_SECONDS;
+    s.maintenanceSeconds = parsed.WEBHOOK_QUEUE_MAINTENANCE_SECONDS;
     // Off by default under jest, so a cron tick never adds Bitrix requests to another suite's counts.
-    const cron = (env.WEBHOOK_RECONCILE_CRON ?? (env.NODE_ENV === 'test' ? 'off' : '*/15 * * * *')).trim();
-    if (cron !== 'off' && cron.split(/\s+/).length !== 5) throw new Error(`WEBHOOK_RECONCILE_CRON must be a 5-field cron expression or "off" (got ${JSON.stringify(cron)})`);
+    const cron = (parsed.WEBHOOK_RECONCILE_CRON ?? (nodeEnv === 'test' ? 'off' : '*/15 * * * *')).trim();
     s.reconcileCron = cron === 'off' ? null : cron;
-    s.reconcileLookbackHours = int(env, 'WEBHOOK_RECONCILE_LOOKBACK_HOURS', 24, 1, 24 * 365);
-    const scope = (env.WEBHOOK_MIRROR_SCOPE ?? 'all').trim();
-    if (scope !== 'all' && scope !== 'helpdesk') throw new Error(`WEBHOOK_MIRROR_SCOPE must be "all" or "helpdesk" (got ${JSON.stringify(scope)})`);
-    s.mirrorScope = scope;
+    s.reconcileLookbackHours = parsed.WEBHOOK_RECONCILE_LOOKBACK_HOURS;
+    s.mirrorScope = parsed.WEBHOOK_MIRROR_SCOPE as WebhookSettings['mirrorScope'];
     return s;
   }
 }
 
-function int(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
-  return value;
-}
-
-function bool(env: Record<string, string | undefined>, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
-  if (['false', '0', 'no', 'off'].includes(raw)) return false;
-  throw new Error(`${name} must be true or false (got ${JSON.stringify(env[name])})`);
+/**
+ * The webhook pipeline's environment variables, each declared once, with its type, bounds and default
+ * (documented in .env.example). The app's env schema (config/config.loader.ts) extends this class, so they
+ * are validated at start-up with every other setting.
+ */
+export class WebhookEnvSchema {
+  @IsOptional() @IsBooleanSetting() WEBHOOK_WORKERS?: string;
+  @Type(() => Number) @IsInt() @Min(0) @Max(60_000) WEBHOOK_COALESCE_QUIET_MS: number = 400;
+  @Type(() => Number) @IsInt() @Min(0) @Max(120_000) WEBHOOK_COALESCE_MAX_WAIT_MS: number = 5_000;
+  @Type(() => Number) @IsInt() @Min(20) @Max(60_000) WEBHOOK_POLL_MS: number = 250;
+  @Type(() => Number) @IsInt() @Min(1) @Max(5_000) WEBHOOK_FETCH_BATCH: number = 500;
+  @Type(() => Number) @IsInt() @Min(1) @Max(100_000) WEBHOOK_MAX_HELD_JOBS: number = 5_000;
+  @Type(() => Number) @IsInt() @Min(0) @Max(100) WEBHOOK_RETRY_LIMIT: number = 10;
+  @Type(() => Number) @IsInt() @Min(1) @Max(3_600) WEBHOOK_RETRY_DELAY_SECONDS: number = 5;
+  @Type(() => Number) @IsInt() @Min(1) @Max(86_400) WEBHOOK_JOB_EXPIRE_SECONDS: number = 300;
+  @Type(() => Number) @IsInt() @Min(1) @Max(3_600) WEBHOOK_ORPHAN_GRACE_SECONDS: number = 10;
+  @Type(() => Number) @IsInt() @Min(1) @Max(3_600) WEBHOOK_ORPHAN_CHECK_SECONDS: number = 5;
+  @Type(() => Number) @IsInt() @Min(1) @Max(3_600) WEBHOOK_QUEUE_MAINTENANCE_SECONDS: number = 30;
+  /** A 5-field cron expression or `off`; default every 15 minutes (`off` when NODE_ENV=test). */
+  @IsOptional() @Matches(/^\s*(off|\S+(\s+\S+){4})\s*$/, { message: '$property must be a 5-field cron expression or "off"' }) WEBHOOK_RECONCILE_CRON?: string;
+  @Type(() => Number) @IsInt() @Min(1) @Max(24 * 365) WEBHOOK_RECONCILE_LOOKBACK_HOURS: number = 24;
+  @IsIn(['all', 'helpdesk']) WEBHOOK_MIRROR_SCOPE: string = 'all';
 }

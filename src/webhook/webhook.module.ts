@@ -1,6 +1,6 @@
 import { Module, Provider } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { TicketAccessModule } from '../tickets/ticket-access.module';
+import { TicketMirrorModule } from '../tickets/ticket-mirror.module';
 import { ActivityMirrorService } from './activity-mirror.service';
 import { BitrixUserDirectory } from './bitrix-user-directory.service';
 import { DealMirrorService } from './deal-mirror.service';
@@ -30,7 +30,7 @@ export const MIRROR_PROVIDERS: Provider[] = [
  * TicketEventsBroadcaster (RealtimeModule).
  */
 @Module({
-  imports: [TicketAccessModule],
+  imports: [TicketMirrorModule],
   controllers: [WebhookController],
   providers: [...MIRROR_PROVIDERS, WebhookQueueService, WebhookProcessor, WebhookIntakeService, WebhookIntakeRoute, WebhookFailuresService],
   exports: [DealMirrorService, ActivityMirrorService, ReconciliationService, WebhookQueueService],

@@ -1,3 +1,5 @@
+import { domainErrorToHttp, httpStatusOf } from '../../src/common/domain-error.mapper';
+import { HttpExceptionFilter } from '../../src/common/http-exception.filter';
 import { Controller, Get, INestApplication, Logger, Param } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -79,9 +81,9 @@ describe('BitrixClient against the Bitrix24 emulator', () => {
     expect(e).toBeInstanceOf(BitrixAuthError);
     expect(e.code).toBe('NO_AUTH_FOUND');
     expect(e.upstreamStatus).toBe(401);
-    expect(e.getStatus()).toBe(502);
+    expect(httpStatusOf(e.domainCode)).toBe(502);
     expect(emulator.stats.httpRequests).toBe(1);
-    expect(`${e.message} ${JSON.stringify(e.getResponse())}`).not.toContain('wr0ngc0de');
+    expect(`${e.message} ${JSON.stringify(domainErrorToHttp(e)?.getResponse())}`).not.toContain('wr0ngc0de');
   });
 
   it('404 ERROR_METHOD_NOT_FOUND → BitrixApiError, not retried', async () => {
@@ -103,7 +105,7 @@ describe('BitrixClient against the Bitrix24 emulator', () => {
     ] as const) {
       const e = await failure(() => c.call(method, params));
       expect(e).toBeInstanceOf(BitrixNotFoundError);
-      expect(e.getStatus()).toBe(404);
+      expect(httpStatusOf(e.domainCode)).toBe(404);
       expect(e.upstreamStatus).toBe(400);
     }
     expect(emulator.stats.httpRequests).toBe(4);
@@ -124,7 +126,7 @@ describe('BitrixClient against the Bitrix24 emulator', () => {
     const e = await failure(() => c.call('user.get', {}));
     expect(e).toBeInstanceOf(BitrixUnavailableError);
     expect(e.code).toBe('INTERNAL_SERVER_ERROR');
-    expect(e.getStatus()).toBe(502);
+    expect(httpStatusOf(e.domainCode)).toBe(502);
     expect(e.attempts).toBe(4);
     expect(emulator.stats.httpRequests).toBe(4);
     expect(stats.snapshot().retries['user.get']).toBe(3);
@@ -187,8 +189,8 @@ describe('BitrixClient against the Bitrix24 emulator', () => {
     const e = await failure(() => c.call('crm.deal.get', { id: 1 }));
     const elapsed = Date.now() - started;
     expect(e).toBeInstanceOf(BitrixTimeoutError);
-    expect(e.getStatus()).toBe(504);
-    expect(e.getResponse()).toEqual({ statusCode: 504, message: expect.stringContaining('Timeout ao comunicar com o Bitrix24'), detail: expect.stringContaining('Timeout ao comunicar com o Bitrix24') });
+    expect(httpStatusOf(e.domainCode)).toBe(504);
+    expect(domainErrorToHttp(e)?.getResponse()).toEqual({ statusCode: 504, message: expect.stringContaining('Timeout ao comunicar com o Bitrix24'), detail: expect.stringContaining('Timeout ao comunicar com o Bitrix24') });
     // Every attempt is cut at timeoutMs; all attempts and sleeps fit in max(timeoutMs, retryBudgetMs).
     expect(elapsed).toBeLessThan(Math.max(settings.timeoutMs, settings.retryBudgetMs) + 400);
     expect(e.attempts).toBeGreaterThanOrEqual(2);
@@ -220,7 +222,7 @@ describe('BitrixClient against the Bitrix24 emulator', () => {
     expect(e.code).toBe('ECONNREFUSED');
     expect(e.kind).toBe('rejected');
     expect(e.attempts).toBe(3);
-    expect(e.getStatus()).toBe(502);
+    expect(httpStatusOf(e.domainCode)).toBe(502);
   });
 
   it('batch: typed per-command results, per-command errors, totals, and `[]` members normalised', async () => {
@@ -360,6 +362,8 @@ describe('BitrixClient against the Bitrix24 emulator', () => {
       const config = bitrixConfig({ inboundUrl: emulator.inboundUrl, timeoutMs: 200, maxRetries: 1, retryBudgetMs: 300 });
       const moduleRef = await Test.createTestingModule({ imports: [AppConfigModule.forRoot(config), BitrixModule], controllers: [ProbeController] }).compile();
       app = moduleRef.createNestApplication({ logger: false });
+      // The app's one global filter maps Bitrix errors (plain domain errors) to their HTTP answer.
+      app.useGlobalFilters(new HttpExceptionFilter());
       await app.init();
     });
 
@@ -376,7 +380,7 @@ describe('BitrixClient against the Bitrix24 emulator', () => {
       emulator.failNext(5, 'timeout');
       const timeout = await request(app.getHttpServer()).get(`/probe/deal/${deal.ID}`);
       expect(timeout.status).toBe(504);
-      expect(timeout.body).toEqual({ statusCode: 504, message: expect.any(String), detail: 'Timeout ao comunicar com o Bitrix24 (crm.deal.get)' });
+      expect(timeout.body).toMatchObject({ statusCode: 504, message: expect.any(String), detail: 'Timeout ao comunicar com o Bitrix24 (crm.deal.get)' });
       emulator.clearFaults();
 
       emulator.failNext(5, 'http500');
@@ -394,7 +398,7 @@ describe('BitrixClient against the Bitrix24 emulator', () => {
 
   it('the webhook secret never appears in logs or error messages', () => {
     expect(logs.lines.length).toBeGreaterThan(5);
-    const everything = [...logs.lines, ...thrown.map((e) => `${e.message} ${e.stack ?? ''} ${JSON.stringify((e as BitrixError).getResponse?.() ?? '')}`)].join('\n');
+    const everything = [...logs.lines, ...thrown.map((e) => `${e.message} ${e.stack ?? ''} ${JSON.stringify(domainErrorToHttp(e)?.getResponse() ?? '')}`)].join('\n');
     expect(everything).not.toContain('c0ffee5ecret2024');
     expect(everything).not.toContain('/rest/1/');
     expect(logs.lines.some((l) => l.includes('crm.deal.get'))).toBe(true);

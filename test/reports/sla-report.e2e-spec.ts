@@ -13,6 +13,8 @@ interface SeedTicket {
   assignee_department: string | null;
   service_category: string | null;
   responsible_id: number | null;
+  /** The Bitrix responsible (ASSIGNED_BY_ID); null for a ticket adopted with a local responsible only. */
+  responsible_bitrix_id: string | null;
   responsible: string | null;
   rating: number | null;
   deleted_at?: string | null;
@@ -103,7 +105,7 @@ function groupKeyOf(t: SeedTicket, groupBy: GroupBy): string | null {
     case 'service_category':
       return t.service_category;
     case 'responsible':
-      return t.responsible_id === null ? null : String(t.responsible_id);
+      return t.responsible_bitrix_id ?? (t.responsible_id === null ? null : `user:${t.responsible_id}`);
     case 'day':
       return t.created_at.slice(0, 10);
     case 'week':
@@ -203,6 +205,7 @@ describe('Reports: SLA (e2e, real PostgreSQL)', () => {
         assignee_department: pick(DEPARTMENTS),
         service_category: pick(CATEGORIES),
         responsible_id: responsible,
+        responsible_bitrix_id: responsible === agentA ? '501' : responsible === agentB ? '502' : '599',
         responsible: responsible === agentA ? 'Agente A (Bitrix)' : responsible === agentB ? 'Agente B (Bitrix)' : 'Só no Bitrix',
         rating: closed && random() < 0.7 ? 1 + Math.floor(random() * 5) : null,
       });
@@ -218,6 +221,7 @@ describe('Reports: SLA (e2e, real PostgreSQL)', () => {
         assignee_department: 'TI - Sistemas',
         service_category: 'Hardware',
         responsible_id: agentA,
+        responsible_bitrix_id: '501',
         responsible: 'Agente A (Bitrix)',
         rating: null,
         ...overrides,
@@ -230,7 +234,8 @@ describe('Reports: SLA (e2e, real PostgreSQL)', () => {
     edge({ close_date: '2026-01-10T16:00:01.000Z', rating: 5 }); // one second late
     edge({ closed: null, close_date: null }); // unknown state counts as open (deadline passed: overdue)
     edge({ rating: 0 }); // not a rating
-    edge({ priority: null, assignee_department: null, service_category: null, responsible_id: null, responsible: null });
+    edge({ priority: null, assignee_department: null, service_category: null, responsible_id: null, responsible_bitrix_id: null, responsible: null });
+    edge({ responsible_bitrix_id: null }); // adopted with a local responsible only: grouped by that user
     edge({ created_at: '2026-01-31T23:59:59.000Z', close_date: '2026-02-01T01:00:00.000Z', date_deadline: '2026-02-01T03:59:59.000Z' });
     edge({ created_at: '2026-02-01T00:00:00.000Z', close_date: '2026-02-01T05:00:00.000Z', date_deadline: '2026-02-01T04:00:00.000Z' });
     edge({ deleted_at: '2026-01-15T00:00:00.000Z', rating: 1 }); // deleted: left out everywhere
@@ -248,6 +253,7 @@ describe('Reports: SLA (e2e, real PostgreSQL)', () => {
       'assignee_department',
       'service_category',
       'responsible_id',
+      'responsible_bitrix_id',
       'responsible',
       'rating',
       'deleted_at',
@@ -329,8 +335,11 @@ describe('Reports: SLA (e2e, real PostgreSQL)', () => {
     it('names responsibles from users, and keeps tickets without one in a group of their own', async () => {
       const res = await asAdmin('/reports/sla?group_by=responsible').expect(200);
       const byKey = new Map<string | null, Record<string, unknown>>(res.body.groups.map((g: Record<string, unknown>) => [g.key, g]));
-      expect(byKey.get(String(agentA))).toMatchObject({ responsible_id: agentA, responsible_name: admin.full_name, label: admin.full_name });
-      expect(byKey.get(String(agentB))).toMatchObject({ responsible_id: agentB, responsible_name: staff.full_name });
+      expect(byKey.get('501')).toMatchObject({ responsible_bitrix_id: '501', responsible_id: agentA, responsible_name: admin.full_name, label: admin.full_name });
+      expect(byKey.get('502')).toMatchObject({ responsible_bitrix_id: '502', responsible_id: agentB, responsible_name: staff.full_name });
+      // A Bitrix user without a local account is a row of its own, named as Bitrix names them.
+      expect(byKey.get('599')).toMatchObject({ responsible_bitrix_id: '599', responsible_id: null, responsible_name: 'Só no Bitrix', label: 'Só no Bitrix' });
+      expect(byKey.get(`user:${agentA}`)).toMatchObject({ responsible_bitrix_id: null, responsible_id: agentA, responsible_name: admin.full_name });
       expect(byKey.get(null)).toMatchObject({ responsible_id: null, responsible_name: null, label: 'Sem responsável' });
     });
 
@@ -486,7 +495,7 @@ describe('Reports: SLA (e2e, real PostgreSQL)', () => {
       const res = await asAdmin('/reports/sla.csv?group_by=responsible').expect(200);
       expect(res.headers['content-disposition']).toBe('attachment; filename="sla-report-inicio-hoje.csv"');
       const [header, ...rows] = parseCsv(res.text);
-      expect(header).toEqual(expect.arrayContaining(['responsible_id', 'responsible_name']));
+      expect(header).toEqual(expect.arrayContaining(['responsible_bitrix_id', 'responsible_id', 'responsible_name']));
       expect(rows.some((r) => r[header.indexOf('responsible_name')] === staff.full_name)).toBe(true);
     });
 

@@ -44,6 +44,12 @@ export async function unfinishedJobs(stack: TestStack): Promise<number> {
   return Number(rows[0].n);
 }
 
+/** Every outbound event of the emulator delivered, and every event processed by the workers. */
+export async function settleEvents(stack: TestStack): Promise<void> {
+  await stack.bitrix!.flush();
+  await waitFor('queue drained', async () => (await unfinishedJobs(stack)) === 0);
+}
+
 export function postWebhook(stack: TestStack, form: Record<string, string>): request.Test {
   return request(stack.url).post('/webhook-bitrix24').type('form').send(form);
 }

@@ -7,6 +7,7 @@ import {
   localDeal,
   postWebhook,
   spyOnBroadcasts,
+  settleEvents,
   unfinishedJobs,
   fastWebhookEnv,
   waitFor,
@@ -31,10 +32,7 @@ describe('Webhook from Bitrix24 (e2e: emulator → app → PostgreSQL/S3)', () =
   });
 
   const bitrix = () => stack.bitrix!;
-  const settle = async () => {
-    await bitrix().flush();
-    await waitFor('queue drained', async () => (await unfinishedJobs(stack)) === 0);
-  };
+  const settle = () => settleEvents(stack);
 
   describe('intake', () => {
     it('answers "OK" to a form-encoded event and stores it', async () => {

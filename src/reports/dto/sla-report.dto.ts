@@ -50,7 +50,7 @@ export class SlaReportGroupDto extends SlaMetricsDto {
     nullable: true,
     type: String,
     description:
-      'Valor do agrupamento: a prioridade, o departamento, a categoria, o ID do responsável (como texto), ' +
+      'Valor do agrupamento: a prioridade, o departamento, a categoria, o ID Bitrix24 do responsável (`user:<users.id>` se só local), ' +
       'o dia (`AAAA-MM-DD`), a segunda-feira da semana (`AAAA-MM-DD`) ou o mês (`AAAA-MM`); null para chamados sem valor',
   })
   key!: string | null;
@@ -58,8 +58,16 @@ export class SlaReportGroupDto extends SlaMetricsDto {
   @ApiProperty({ example: 'Alto', description: 'Rótulo legível (nome do responsável, `2026-W02` para semanas, "Sem prioridade"...)' })
   label!: string;
 
-  @ApiPropertyOptional({ example: 42, nullable: true, type: Number, description: 'Só em `group_by=responsible`: users.id' })
+  @ApiPropertyOptional({ example: 42, nullable: true, type: Number, description: 'Só em `group_by=responsible`: users.id do responsável, quando ele tem conta local' })
   responsible_id?: number | null;
+
+  @ApiPropertyOptional({
+    example: '77',
+    nullable: true,
+    type: String,
+    description: 'Só em `group_by=responsible`: ID do usuário Bitrix24 responsável (também a `key` do grupo; a `key` é `user:<users.id>` quando só o usuário local é conhecido)',
+  })
+  responsible_bitrix_id?: string | null;
 
   @ApiPropertyOptional({ example: 'Maria Souza', nullable: true, type: String, description: 'Só em `group_by=responsible`' })
   responsible_name?: string | null;

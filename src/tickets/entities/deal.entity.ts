@@ -153,9 +153,14 @@ export class Deal {
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt!: Date | null;
 
+  /** When the ticket was opened: Bitrix's DATE_CREATE (the system of record), whichever path mirrored it. */
   @Index()
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
+
+  /** When this service first stored the row (for a deal imported by `npm run sync`, long after created_at). */
+  @CreateDateColumn({ name: 'mirrored_at', type: 'timestamptz' })
+  mirroredAt!: Date;
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
