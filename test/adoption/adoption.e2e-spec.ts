@@ -1,0 +1,308 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import request from 'supertest';
+import { startTestStack, TestStack } from '../support/test-stack';
+import { StorageService } from '../../src/storage/storage.service';
+import { createUser } from '../support/users';
+import * as data from '../fixtures/legacy/legacy-data';
+import type { LegacyDatabase, LegacyUser } from '../fixtures/legacy/legacy-data';
+import { PNG_1PX, ticketBody } from '../tickets/ticket-test-kit';
+import { fastWebhookEnv, unfinishedJobs, waitFor } from '../webhook/webhook-test-kit';
+
+const ROOT = path.resolve(__dirname, '../..');
+const LEGACY_DEALS = 120;
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The adoption CLI from compiled code, as in the production image: the production tsconfig is compiled
+ * into a temp dir once (tsc, no ts-node at run time) and run with plain node.
+ */
+let compiledCli = '';
+function compileCli(): Promise<void> {
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-adopt-build-'));
+  compiledCli = path.join(outDir, 'src/adoption/adopt.cli.js');
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: ROOT }, (error, stdout) =>
+      error ? reject(new Error(`tsc failed: ${stdout}`)) : resolve(),
+    ),
+  );
+}
+
+function runAdopt(args: string[], env: Record<string, string>): Promise<CliRun> {
+  return new Promise((resolve) =>
+    execFile(
+      process.execPath,
+      [compiledCli, ...args],
+      { cwd: os.tmpdir(), env: { PATH: process.env.PATH ?? '', NODE_PATH: path.join(ROOT, 'node_modules'), ...env }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Everything in the public schema (tables, columns, every row, sequence positions), as one comparable value. */
+async function fingerprint(url: string): Promise<Record<string, string>> {
+  return withClient(url, async (c) => {
+    const out: Record<string, string> = {};
+    const columns = await c.query(
+      `SELECT table_name, string_agg(column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, ''), ', ' ORDER BY column_name) AS d
+       FROM information_schema.columns WHERE table_schema = 'public' GROUP BY table_name`,
+    );
+    for (const row of columns.rows) {
+      out[`columns:${row.table_name}`] = row.d;
+      const data = await c.query(`SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) AS h FROM public."${row.table_name}" t`);
+      out[`rows:${row.table_name}`] = data.rows[0].h;
+    }
+    const constraints = await c.query(`SELECT conname, pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1`);
+    out.constraints = constraints.rows.map((r) => `${r.conname} ${r.d}`).join('; ');
+    const sequences = await c.query(`SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1`);
+    out.sequences = sequences.rows.map((r) => `${r.sequencename}=${r.last_value}`).join(', ');
+    return out;
+  });
+}
+
+describe('Adoption of the legacy FastAPI database (npm run adopt)', () => {
+  let stack: TestStack;
+  let legacy: LegacyDatabase;
+  let fernetKey: string;
+  const runs: Record<string, CliRun> = {};
+  const prints: Record<string, Record<string, string>> = {};
+  let expectedReport: { total: number; closed: number; within: number };
+  let bucketBefore: Map<string, Buffer>;
+
+  beforeAll(async () => {
+    fernetKey = data.newFernetKey();
+    await compileCli();
+    stack = await startTestStack({
+      bitrix: true,
+      env: { ...fastWebhookEnv(), LEGACY_CPF_FERNET_KEY: fernetKey },
+      beforeApp: async (env, { bitrix }) => {
+        // The cloned test database becomes the FastAPI system's database.
+        legacy = await withClient(env.DATABASE_URL, async (c) => {
+          await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+          return data.createLegacyDatabase(c, { users: 40, deals: LEGACY_DEALS, activitiesPerDeal: 3, dealIdStart: 1001, dealIdStep: 1, fernetKey, bcryptCost: 10 });
+        });
+        // The Bitrix portal has the tickets the old system mirrored (Bitrix IDs 1001.., the same stages).
+        for (const deal of legacy.deals) bitrix!.createDeal({ TITLE: deal.title, CATEGORY_ID: 19, STAGE_ID: deal.closed === 'Y' ? 'C19:WON' : 'C19:NEW' });
+        expectedReport = await withClient(env.DATABASE_URL, async (c) => {
+          const { rows } = await c.query(
+            `SELECT count(*)::int AS total, count(*) FILTER (WHERE closed = 'Y')::int AS closed,
+                    count(*) FILTER (WHERE closed = 'Y' AND close_date <= date_deadline)::int AS within FROM deals`,
+          );
+          return rows[0];
+        });
+        // MinIO's objects under the old keys (the last one written under a shared name wins, as it did).
+        const s3 = new S3Client({ endpoint: env.S3_ENDPOINT, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: env.S3_ACCESS_KEY, secretAccessKey: env.S3_SECRET_KEY } });
+        const missing = legacy.objects.find((o) => o.key.startsWith('attachments/avatar_'))!;
+        for (const object of legacy.objects) {
+          if (object !== missing) await s3.send(new PutObjectCommand({ Bucket: env.S3_BUCKET, Key: object.key, Body: object.body }));
+        }
+        s3.destroy();
+        bucketBefore = new Map(legacy.objects.filter((o) => o !== missing).map((o) => [o.key, o.body]));
+
+        const { LEGACY_CPF_FERNET_KEY: _key, ...withoutKey } = env;
+        prints.initial = await fingerprint(env.DATABASE_URL);
+        runs.dryRunWithoutKey = await runAdopt(['--dry-run', '--json'], withoutKey);
+        runs.dryRun = await runAdopt(['--dry-run', '--json'], env);
+        runs.dryRunText = await runAdopt(['--dry-run'], env);
+        prints.afterDryRuns = await fingerprint(env.DATABASE_URL);
+        runs.adopt = await runAdopt([], env);
+        prints.adopted = await fingerprint(env.DATABASE_URL);
+        runs.again = await runAdopt([], env);
+        prints.again = await fingerprint(env.DATABASE_URL);
+      },
+    });
+  }, 300_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const legacyUser = (predicate: (u: LegacyUser) => boolean) => legacy.users.find(predicate)!;
+  const login = (u: { matricula: string; password: string }) => request(stack.url).post('/auth/login').send({ matricula: u.matricula, password: u.password });
+
+  describe('dry run', () => {
+    it('reports the counts per table, the CPFs by scheme, no conflicts, the missing object, and READY with exit 0', () => {
+      expect(runs.dryRun.code).toBe(0);
+      const outcome = JSON.parse(runs.dryRun.stdout);
+      expect(outcome.kind).toBe('dry-run');
+      const report = outcome.report;
+      expect(report.counts).toMatchObject(legacy.counts);
+      expect(report.counts.inactive_users).toBe(legacy.users.filter((u) => !u.is_active).length);
+      expect(report.counts.admins).toBe(legacy.users.filter((u) => u.is_admin).length);
+      expect(report.cpfSchemes).toEqual({
+        plain: legacy.users.filter((u) => u.cpfScheme === 'plain').length,
+        fernet: legacy.users.filter((u) => u.cpfScheme === 'fernet').length,
+        unknown: 0,
+      });
+      expect(report.cpfSchemes.fernet).toBeGreaterThan(0);
+      const byKind = Object.fromEntries(report.findings.map((f: { kind: string; count: number }) => [f.kind, f]));
+      expect(byKind.missing_objects).toMatchObject({ count: 1, blocking: false, samples: ['attachments/avatar_0.png'] });
+      for (const f of report.findings.filter((x: { blocking: boolean }) => x.blocking)) expect(f.count).toBe(0);
+      expect(report.verdict).toBe('ready');
+      expect(runs.dryRunText.code).toBe(0);
+      expect(runs.dryRunText.stdout).toMatch(/deals\s+120/);
+      expect(runs.dryRunText.stdout).toMatch(/Verdict: READY/);
+    });
+
+    it('is blocked (exit 2) when Fernet CPFs cannot be read without LEGACY_CPF_FERNET_KEY, naming the rows, never their CPF', () => {
+      expect(runs.dryRunWithoutKey.code).toBe(2);
+      const { report } = JSON.parse(runs.dryRunWithoutKey.stdout);
+      const unreadable = report.findings.find((f: { kind: string }) => f.kind === 'unreadable_cpfs');
+      expect(unreadable.count).toBe(legacy.users.filter((u) => u.cpfScheme === 'fernet').length);
+      expect(unreadable.samples[0]).toMatch(/^user \d+ \(fernet: LEGACY_CPF_FERNET_KEY is not set\)$/);
+      expect(report.verdict).toBe('blocked');
+      for (const u of legacy.users) expect(runs.dryRunWithoutKey.stdout).not.toContain(u.cpfDigits);
+    });
+
+    it('changes nothing', () => {
+      expect(prints.afterDryRuns).toEqual(prints.initial);
+    });
+  });
+
+  describe('adoption', () => {
+    it('converts the database in one run and says what it did; a second run changes nothing', () => {
+      expect(runs.adopt.stderr).not.toMatch(/adopt failed|Error/);
+      expect(runs.adopt.code).toBe(0);
+      expect(runs.adopt.stdout).toMatch(/Adopted in [\d.]+ s/);
+      expect(runs.adopt.stdout).toMatch(/kept: 40 users, 120 deals, 360 activities/);
+      expect(runs.adopt.stdout).toMatch(/migrations applied after adoption: SocketIoAttachments1795958051037/);
+      expect(runs.again.code).toBe(0);
+      expect(runs.again.stdout).toMatch(/^Already adopted on /);
+      expect(prints.again).toEqual(prints.adopted);
+    });
+
+    it('keeps every internal ID, Bitrix ID and password hash, and moves the sequences past the kept IDs', async () => {
+      const users: { id: number; hashed_password: string }[] = await stack.dataSource.query('SELECT id, hashed_password FROM users ORDER BY id');
+      expect(users).toEqual(legacy.users.map((u) => ({ id: u.id, hashed_password: u.hashed_password })));
+      expect(users[0].hashed_password).toMatch(/^\$2b\$10\$/);
+      const deals: { id: number; deal_id: number }[] = await stack.dataSource.query('SELECT id, deal_id FROM deals ORDER BY id');
+      expect(deals).toEqual(legacy.deals.map((d) => ({ id: d.id, deal_id: d.deal_id })));
+      const fresh = await createUser(stack);
+      expect(fresh.id).toBeGreaterThan(Math.max(...legacy.users.map((u) => u.id)));
+      const migrations: { name: string }[] = await stack.dataSource.query('SELECT name FROM typeorm_migrations ORDER BY id');
+      expect(migrations[0].name).toBe('InitialSchema1795957546684');
+      expect((await stack.dataSource.query(`SELECT to_regclass('alembic_version') AS t`))[0].t).toBeNull();
+    });
+  });
+
+  describe('the product on the adopted data', () => {
+    let requester: LegacyUser;
+    let session: { accessToken: string };
+
+    beforeAll(async () => {
+      // Deal 20 (Bitrix 1021): requester users[20], two files (one under a name deal 16 also used), an e-mail attachment.
+      requester = legacy.users[20];
+      const res = await login(requester).expect(200);
+      session = { accessToken: res.body.token.access_token };
+    });
+
+    it('lets a legacy user sign in with the old password, keeps a legacy admin an admin, and still refuses a deactivated user', async () => {
+      const me = await request(stack.url).get('/auth/me').set('Authorization', `Bearer ${session.accessToken}`).expect(200);
+      expect(me.body).toMatchObject({ id: requester.id, matricula: requester.matricula, is_admin: false });
+      const admin = legacyUser((u) => u.is_admin && u.is_active);
+      const adminLogin = await login(admin).expect(200);
+      const adminMe = await request(stack.url).get('/auth/me').set('Authorization', `Bearer ${adminLogin.body.token.access_token}`).expect(200);
+      expect(adminMe.body.is_admin).toBe(true);
+      const inactive = legacyUser((u) => !u.is_active);
+      const refused = await login(inactive);
+      expect(refused.status).toBe(401);
+      await login({ matricula: requester.matricula, password: 'wrong-password' }).expect(401);
+    });
+
+    it('lists the old tickets with their activities and files, and the presigned URLs download the old objects', async () => {
+      const res = await request(stack.url).get(`/tickets/${requester.id}`).set('Authorization', `Bearer ${session.accessToken}`).expect(200);
+      const mine = legacy.deals.filter((d) => d.user_id === requester.id);
+      expect(res.body.map((c: { deal_id: number }) => c.deal_id).sort()).toEqual(mine.map((d) => d.deal_id).sort());
+      const card = res.body.find((c: { deal_id: number }) => c.deal_id === 1021);
+      expect(card.id).toBe(legacy.deals[20].id);
+      expect(card.files.map((f: { filename: string }) => f.filename).sort()).toEqual(['print_2.png', 'relatorio_20.pdf']);
+      expect(card.activities).toHaveLength(3);
+      const withFile = card.activities.find((a: { files: unknown[] }) => a.files.length > 0);
+      expect(withFile.files[0].filename).toBe('anexo_email_20.txt');
+      for (const file of [...card.files, withFile.files[0]]) {
+        const download = await fetch(file.file_url);
+        expect(download.status).toBe(200);
+        expect(Buffer.from(await download.arrayBuffer()).toString()).toBe(bucketBefore.get(`attachments/${file.filename}`)!.toString());
+      }
+      // Deal 16 (another requester) names the same object: both tickets show the same bytes, as in the old system.
+      const shared = bucketBefore.get('attachments/print_2.png')!.toString();
+      expect(shared).toContain('last written by deal 1021');
+    });
+
+    it('counts the legacy tickets in the reports with their real opening and closing times', async () => {
+      const admin = legacyUser((u) => u.is_admin && u.is_active);
+      const token = (await login(admin).expect(200)).body.token.access_token;
+      const res = await request(stack.url).get('/reports/sla?from=2023-01-01&to=2026-12-31').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(res.body.totals).toMatchObject({ opened: expectedReport.total, closed: expectedReport.closed, closed_within_sla: expectedReport.within });
+      expect(res.body.totals.median_hours_to_close).toBeGreaterThan(0);
+    });
+
+    it('mirrors Bitrix webhooks into the same rows: no duplicate deal for an existing deal_id', async () => {
+      const before: { id: number; user_id: number }[] = await stack.dataSource.query('SELECT id, user_id FROM deals WHERE deal_id = 1021');
+      stack.bitrix!.updateDeal(1021, { TITLE: 'Atualizado no Bitrix depois da troca' });
+      await stack.bitrix!.flush();
+      await waitFor('deal mirrored', async () => {
+        const rows: { title: string }[] = await stack.dataSource.query('SELECT title FROM deals WHERE deal_id = 1021');
+        return rows[0]?.title === 'Atualizado no Bitrix depois da troca';
+      });
+      await waitFor('queue drained', async () => (await unfinishedJobs(stack)) === 0);
+      const after: { id: number; user_id: number }[] = await stack.dataSource.query('SELECT id, user_id FROM deals WHERE deal_id = 1021');
+      expect(after).toEqual(before);
+      const [{ n }] = await stack.dataSource.query('SELECT count(*)::int AS n FROM deals');
+      expect(n).toBe(LEGACY_DEALS);
+    });
+
+    it('stores new uploads under new keys, never over a legacy key', async () => {
+      const res = await request(stack.url)
+        .post('/ticket')
+        .set('Authorization', `Bearer ${session.accessToken}`)
+        .send(ticketBody({ attachments: [{ filename: 'print_2.png', content: PNG_1PX.toString('base64') }] }))
+        .expect(201);
+      expect(res.body.deal_id).toBeGreaterThan(1000 + LEGACY_DEALS);
+      const rows: { file_url: string }[] = await stack.dataSource.query(
+        'SELECT f.file_url FROM deal_files f JOIN deals d ON d.id = f.deal_id WHERE d.deal_id = $1',
+        [res.body.deal_id],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].file_url).toMatch(/^attachments\/[0-9a-f-]{36}\/print_2\.png$/);
+      const old = await fetch((await stack.app.get(StorageService).presignedUrl('attachments/print_2.png'))!);
+      expect(Buffer.from(await old.arrayBuffer()).toString()).toBe(bucketBefore.get('attachments/print_2.png')!.toString());
+    });
+
+    it('leaves no CPF digits anywhere in the database', async () => {
+      const forms = legacy.users.flatMap((u) => [u.cpfDigits, data.formatCpf(u.cpfDigits)]).map((s) => s.replace(/\./g, '\\.'));
+      const pattern = forms.join('|');
+      const tables: { schema: string; name: string }[] = await stack.dataSource.query(
+        `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+         WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`,
+      );
+      expect(tables.length).toBeGreaterThan(5);
+      const hits: string[] = [];
+      for (const t of tables) {
+        const [{ n }] = await stack.dataSource.query(`SELECT count(*)::int AS n FROM "${t.schema}"."${t.name}" x WHERE x::text ~ $1`, [pattern]);
+        if (n) hits.push(`${t.schema}.${t.name}: ${n}`);
+      }
+      expect(hits).toEqual([]);
+      const stored: { cpf: string }[] = await stack.dataSource.query('SELECT cpf FROM users WHERE id = $1', [requester.id]);
+      expect(stored[0].cpf).toMatch(/^v1\./);
+    });
+  });
+});
