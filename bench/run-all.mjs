@@ -11,6 +11,7 @@ const scenarios = [
   ['webhook coalescing (issue 5)', 'bench/webhook-coalescing.mjs'],
   ['Socket.IO fan-out (issue 6)', 'bench/socket-fanout.mjs'],
   ['SLA report over 100k tickets (issue 7)', 'bench/reports.mjs'],
+  ['adoption of the legacy database, 10k deals x 5 activities (issue 16)', 'bench/adoption.mjs'],
 ];
 
 execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });

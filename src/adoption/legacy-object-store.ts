@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppConfig } from '../config/app-config';
@@ -27,14 +27,18 @@ export class S3LegacyObjectStore implements LegacyObjectStore {
 
   async listKeys(onPage?: (count: number) => void): Promise<Set<string>> {
     const keys = new Set<string>();
-    let token: string | undefined;
+    // ListObjects (v1) paged by Marker = last key: MinIO and AWS answer it, and so does s3rver, whose V2
+    // continuation tokens fail on OpenSSL 3 (ERR_OSSL_EVP_UNSUPPORTED).
+    let marker: string | undefined;
     try {
-      do {
-        const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, ContinuationToken: token, MaxKeys: 1000 }));
-        for (const object of page.Contents ?? []) if (object.Key) keys.add(object.Key);
+      for (;;) {
+        const page = await this.client.send(new ListObjectsCommand({ Bucket: this.config.bucket, Marker: marker, MaxKeys: 1000 }));
+        const contents = page.Contents ?? [];
+        for (const object of contents) if (object.Key) keys.add(object.Key);
         onPage?.(keys.size);
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
+        marker = page.NextMarker ?? contents[contents.length - 1]?.Key;
+        if (!page.IsTruncated || !marker) break;
+      }
     } catch (error) {
       throw new Error(`cannot list the ${this.description}: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
     } finally {
