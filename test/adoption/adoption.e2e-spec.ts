@@ -138,6 +138,7 @@ describe('Adoption of the legacy FastAPI database (npm run adopt)', () => {
         const { LEGACY_CPF_FERNET_KEY: _key, ...withoutKey } = env;
         prints.initial = await fingerprint(env.DATABASE_URL);
         runs.dryRunWithoutKey = await runAdopt(['--dry-run', '--json'], withoutKey);
+        runs.dryRunBadKey = await runAdopt(['--dry-run'], { ...env, LEGACY_CPF_FERNET_KEY: 'c2hvcnQ=' });
         runs.dryRun = await runAdopt(['--dry-run', '--json'], env);
         runs.dryRunText = await runAdopt(['--dry-run'], env);
         prints.afterDryRuns = await fingerprint(env.DATABASE_URL);
@@ -187,6 +188,12 @@ describe('Adoption of the legacy FastAPI database (npm run adopt)', () => {
       expect(unreadable.samples[0]).toMatch(/^user \d+ \(fernet: LEGACY_CPF_FERNET_KEY is not set\)$/);
       expect(report.verdict).toBe('blocked');
       for (const u of legacy.users) expect(runs.dryRunWithoutKey.stdout).not.toContain(u.cpfDigits);
+    });
+
+    it('refuses a malformed LEGACY_CPF_FERNET_KEY as a configuration error (exit 78), without printing it', () => {
+      expect(runs.dryRunBadKey.code).toBe(78);
+      expect(runs.dryRunBadKey.stderr).toMatch(/Fernet key is 32 bytes .*\(LEGACY_CPF_FERNET_KEY\)/);
+      expect(runs.dryRunBadKey.stderr).not.toContain('c2hvcnQ=');
     });
 
     it('changes nothing', () => {
@@ -272,7 +279,7 @@ describe('Adoption of the legacy FastAPI database (npm run adopt)', () => {
       expect(res.body.totals.median_hours_to_close).toBeGreaterThan(0);
     });
 
-    it('mirrors Bitrix webhooks into the same rows: no duplicate deal for an existing deal_id', async () => {
+    it('mirrors Bitrix webhooks into the same rows (no duplicate deal for an existing deal_id) and adds new activities to the old tickets', async () => {
       const before: { id: number; user_id: number }[] = await stack.dataSource.query('SELECT id, user_id FROM deals WHERE deal_id = 1021');
       stack.bitrix!.updateDeal(1021, { TITLE: 'Atualizado no Bitrix depois da troca' });
       await stack.bitrix!.flush();
@@ -285,6 +292,22 @@ describe('Adoption of the legacy FastAPI database (npm run adopt)', () => {
       expect(after).toEqual(before);
       const [{ n }] = await stack.dataSource.query('SELECT count(*)::int AS n FROM deals');
       expect(n).toBe(LEGACY_DEALS);
+
+      // A new e-mail on the old ticket joins its timeline; its file, named like a legacy one, gets a key of its own.
+      const activity = stack.bitrix!.addActivity(1021, { SUBJECT: 'Re: depois da troca', DESCRIPTION: 'novo e-mail', files: [{ name: 'print_2.png', content: PNG_1PX }] });
+      await stack.bitrix!.flush();
+      const mirrored = await waitFor('activity mirrored', async () => {
+        const rows: { deal_id: number; file_url: string | null }[] = await stack.dataSource.query(
+          `SELECT a.deal_id, f.file_url FROM activities a LEFT JOIN activity_files f ON f.activity_id = a.id WHERE a.activity_id = $1 AND a.bitrix_source = 'activity'`,
+          [Number(activity.ID)],
+        );
+        return rows[0]?.file_url ? rows[0] : null;
+      });
+      expect(mirrored!.deal_id).toBe(legacy.deals[20].id);
+      expect(mirrored!.file_url).toMatch(/^attachments\/[0-9a-f-]{36}\/print_2\.png$/);
+      await waitFor('queue drained', async () => (await unfinishedJobs(stack)) === 0);
+      const [{ timeline }] = await stack.dataSource.query('SELECT count(*)::int AS timeline FROM activities WHERE deal_id = $1', [legacy.deals[20].id]);
+      expect(timeline).toBe(4);
     });
 
     it('stores new uploads under new keys, never over a legacy key', async () => {
