@@ -18,6 +18,8 @@ export type FindingKind =
   | 'deals_missing_user'
   | 'duplicate_activity_files'
   | 'foreign_references'
+  | 'dependent_views'
+  | 'values_too_long'
   | 'missing_objects'
   | 'invalid_cpf_check_digits';
 

@@ -12,7 +12,7 @@ import {
   MIGRATIONS_TABLE,
 } from './legacy-database.repository';
 import { LegacyObjectStore } from './legacy-object-store';
-import { LegacySchemaConverter } from './legacy-schema.converter';
+import { LegacySchemaConverter, TargetSchema } from './legacy-schema.converter';
 
 /** Same rule as registration (src/users/dto/user-register.dto.ts, seed §8.2): numeric, up to 8 digits, no leading zero. */
 const MATRICULA = /^[1-9]\d{0,7}$/;
@@ -66,8 +66,8 @@ interface Analysis {
 }
 
 /**
- * Takes over the FastAPI system's database (seed §4.1) in place. The dry run reads in a READ ONLY
- * transaction; the adoption is ONE transaction (tables locked, checks run again inside it, schema converted,
+ * Takes over the FastAPI system's database (seed §4.1) in place. The dry run reads in a transaction that is
+ * always rolled back; the adoption is ONE transaction (tables locked, checks run again inside it, schema converted,
  * CPFs re-encrypted, database marked as ours): it either commits whole or leaves the database as it was.
  * The migrations after the adopted one then run as on any of our databases, each in its own transaction.
  */
@@ -132,12 +132,14 @@ export class AdoptionService {
   }
 
   private async dryRun(runner: QueryRunner, repo: LegacyDatabaseRepository, state: DatabaseState & { kind: 'legacy' }, objectKeys: Set<string>): Promise<AdoptionOutcome> {
-    await runner.query('START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // Rolled back whatever happens; its only write is the scratch schema holding our target, inside it.
+    await runner.startTransaction('REPEATABLE READ');
     try {
-      const { report } = await this.analyse(repo, state, objectKeys);
+      const target = await new LegacySchemaConverter(runner, state.schema).buildTarget();
+      const { report } = await this.analyse(repo, state, objectKeys, new LegacySchemaConverter(runner, state.schema), target);
       return { kind: 'dry-run', report };
     } finally {
-      await runner.query('ROLLBACK');
+      await runner.rollbackTransaction();
     }
   }
 
@@ -160,14 +162,14 @@ export class AdoptionService {
       return this.alreadyOurs(state, false);
     }
     if (state.kind !== 'legacy') return { kind: 'unrecognised', reason: 'reason' in state ? state.reason : state.kind };
-    const { report, cpfs } = await this.analyse(repo, state, objectKeys);
+    const converter = new LegacySchemaConverter(runner, state.schema);
+    const target = await converter.buildTarget();
+    const { report, cpfs } = await this.analyse(repo, state, objectKeys, converter, target);
     if (report.verdict === 'blocked') {
       await runner.rollbackTransaction();
       return { kind: 'blocked', report };
     }
 
-    const converter = new LegacySchemaConverter(runner, state.schema);
-    const target = await converter.buildTarget();
     await converter.dropLegacyConstraintsAndIndexes();
     progress?.start('converting tables', LEGACY_TABLE_NAMES.length);
     const extraColumnsKept: string[] = [];
@@ -221,7 +223,13 @@ export class AdoptionService {
     };
   }
 
-  private async analyse(repo: LegacyDatabaseRepository, state: DatabaseState & { kind: 'legacy' }, objectKeys: Set<string>): Promise<Analysis> {
+  private async analyse(
+    repo: LegacyDatabaseRepository,
+    state: DatabaseState & { kind: 'legacy' },
+    objectKeys: Set<string>,
+    converter: LegacySchemaConverter,
+    target: TargetSchema,
+  ): Promise<Analysis> {
     const counts = await repo.counts();
     const users = await repo.users();
     const cpfSchemes: Record<string, number> = Object.fromEntries([...this.deps.cpfReader.schemes, 'unknown'].map((s) => [s, 0]));
@@ -264,6 +272,8 @@ export class AdoptionService {
       finding('deals_missing_user', 'deals whose user no longer exists', true, groups(await repo.dealsWithMissingUser(), (g) => `deal_id ${g.value} (id ${g.ids[0]})`)),
       finding('duplicate_activity_files', 'activity files listed twice (same file_id)', true, groups(await repo.duplicateActivityFiles(), (g) => `${g.value} (ids ${g.ids.join('/')})`)),
       finding('foreign_references', 'foreign keys from other tables', true, (await repo.foreignReferences()).map((r) => `${r.table}.${r.constraint} → ${r.target}`)),
+      finding('values_too_long', 'values longer than our columns allow', true, await converter.valuesTooLong(target)),
+      finding('dependent_views', 'views or rules on the legacy tables', true, (await repo.dependentViews()).map((r) => r.view)),
       finding('missing_objects', 'files whose S3 object is missing', false, missing.map((r) => r.key)),
       finding('invalid_cpf_check_digits', 'CPFs with wrong check digits (kept)', false, badCheckDigits),
     ];

@@ -153,6 +153,18 @@ export class LegacyDatabaseRepository {
     );
   }
 
+  /** Views and rules built on the legacy tables: converting column types under them fails, so they must go first. */
+  dependentViews(): Promise<{ view: string }[]> {
+    return this.runner.query(
+      `SELECT DISTINCT v.oid::regclass::text AS view
+       FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class
+       JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace n ON n.oid = t.relnamespace
+       WHERE d.classid = 'pg_rewrite'::regclass AND n.nspname = current_schema() AND t.relname = ANY($1) AND v.oid <> t.oid
+       ORDER BY 1`,
+      [LEGACY_TABLE_NAMES],
+    );
+  }
+
   /** Foreign keys from tables adoption does not know into the legacy tables (they would stop the conversion). */
   foreignReferences(): Promise<{ table: string; constraint: string; target: string }[]> {
     return this.runner.query(

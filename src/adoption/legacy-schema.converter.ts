@@ -128,6 +128,25 @@ export class LegacySchemaConverter {
     return new Map(rows.map((r) => [r.column, r]));
   }
 
+  /** Legacy string values longer than our column of the same name allows (the conversion would refuse them). */
+  async valuesTooLong(target: TargetSchema): Promise<string[]> {
+    const out: string[] = [];
+    for (const table of this.legacyTables) {
+      const legacy = await this.legacyColumns(table);
+      for (const col of target.columns.filter((c) => c.table === table)) {
+        const limit = /^character varying\((\d+)\)$/.exec(col.type)?.[1];
+        const have = legacy.get(col.column);
+        if (!limit || !have || have.type === col.type) continue;
+        const rows: { id: number }[] = await this.runner.query(
+          `SELECT id FROM ${this.table(table)} WHERE char_length(${q(col.column)}::text) > $1 ORDER BY id`,
+          [Number(limit)],
+        );
+        out.push(...rows.map((r) => `${table}.${col.column} of id ${r.id} (over ${limit})`));
+      }
+    }
+    return out;
+  }
+
   /**
    * Types, defaults and new columns of one legacy table, in one ALTER TABLE (one rewrite at most).
    * NOT NULL is set later (`enforceNotNull`), once the data steps filled the new columns.
@@ -145,7 +164,11 @@ export class LegacySchemaConverter {
         continue;
       }
       if (have.identity) actions.push(`ALTER COLUMN ${q(col.column)} DROP IDENTITY IF EXISTS`);
-      if (have.type !== col.type) actions.push(`ALTER COLUMN ${q(col.column)} TYPE ${col.type} USING ${q(col.column)}::${col.type}`);
+      if (have.type !== col.type) {
+        // To a string type, the assignment cast: it refuses a value too long, where an explicit cast would cut it.
+        const using = /^(character varying|text|character)\b/.test(col.type) ? '' : ` USING ${q(col.column)}::${col.type}`;
+        actions.push(`ALTER COLUMN ${q(col.column)} TYPE ${col.type}${using}`);
+      }
       if (col.default && !isSerial) actions.push(`ALTER COLUMN ${q(col.column)} SET DEFAULT ${col.default}`);
       else if (!col.default && have.default && !have.identity) actions.push(`ALTER COLUMN ${q(col.column)} DROP DEFAULT`);
       if (!col.not_null && have.not_null) actions.push(`ALTER COLUMN ${q(col.column)} DROP NOT NULL`);
@@ -164,6 +187,7 @@ export class LegacySchemaConverter {
   async fixSequence(table: string): Promise<void> {
     const seq = `${q(this.schema)}.${q(`${table}_id_seq`)}`;
     await this.runner.query(`CREATE SEQUENCE IF NOT EXISTS ${seq} AS integer`);
+    await this.runner.query(`ALTER SEQUENCE ${seq} AS integer`);
     await this.runner.query(`ALTER SEQUENCE ${seq} OWNED BY ${this.table(table)}."id"`);
     await this.runner.query(`ALTER TABLE ${this.table(table)} ALTER COLUMN "id" SET DEFAULT nextval('${seq.replace(/'/g, "''")}'::regclass)`);
     await this.runner.query(

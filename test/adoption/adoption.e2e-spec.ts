@@ -379,6 +379,8 @@ describe('Adoption of the legacy FastAPI database (npm run adopt)', () => {
         await c.query(`INSERT INTO deals (deal_id, user_id) VALUES (10, 1), (11, 99)`);
         await c.query(`INSERT INTO activities (activity_id, deal_id) VALUES (100, 1), (101, 77)`);
         await c.query(`INSERT INTO activity_files (activity_id, file_id, file_url) VALUES (1, 5, 'attachments/a.txt'), (1, 5, 'attachments/a.txt'), (55, 1, NULL)`);
+        await c.query('CREATE VIEW user_created AS SELECT id, created_at FROM users');
+        await c.query(`ALTER TABLE deals ALTER COLUMN opened TYPE VARCHAR(3); UPDATE deals SET opened = 'Sim' WHERE deal_id = 10`);
       });
       const before = await fingerprint(url);
       const dry = await runAdopt(['--dry-run', '--json'], envFor(url));
@@ -394,6 +396,8 @@ describe('Adoption of the legacy FastAPI database (npm run adopt)', () => {
         orphan_files: 1,
         deals_missing_user: 1,
         duplicate_activity_files: 1,
+        dependent_views: 1,
+        values_too_long: 1,
         missing_objects: 1,
       });
       expect(report.extraColumns).toEqual(['users.apelido']);
@@ -415,16 +419,16 @@ describe('Adoption of the legacy FastAPI database (npm run adopt)', () => {
           (7, 'Ana', '123', 'Ana@Carvalima.com', '529.982.247-25', '$2b$12$abcdefghijklmnopqrstuuC7QhKzGAnqZIBpG6pqfVYy0b0eEvG8K', 'TI', 'Matriz', NULL, '2024-03-01 12:00:00')`);
         await c.query(`INSERT INTO deals (id, deal_id, user_id, closed, created_at, close_date) VALUES (3, 10, 7, 'Y', '2024-03-02 09:00:00', '2024-03-02 10:30:00')`);
         await c.query(`INSERT INTO activities (id, activity_id, deal_id, type_id) VALUES (5, 100, 3, '2')`);
-        // Something of the old system's that adoption cannot convert around: the whole transaction must roll back.
-        await c.query('CREATE VIEW user_created AS SELECT id, created_at FROM users');
+        // A value our schema cannot hold that no check looks for, found half-way (constraints already dropped): all must roll back.
+        await c.query(`ALTER TABLE activities ALTER COLUMN read_confirmed TYPE TEXT; UPDATE activities SET read_confirmed = 'sim'`);
       });
       const before = await fingerprint(url);
       const failed = await runAdopt([], envFor(url));
       expect(failed.code).toBe(1);
-      expect(failed.stderr).toMatch(/adopt failed, the database was left as it was: .*view/);
+      expect(failed.stderr).toMatch(/adopt failed, the database was left as it was: invalid input syntax for type integer/);
       expect(await fingerprint(url)).toEqual(before);
 
-      await withClient(url, (c) => c.query('DROP VIEW user_created'));
+      await withClient(url, (c) => c.query(`UPDATE activities SET read_confirmed = '1'`));
       const adopted = await runAdopt([], envFor(url));
       expect(adopted.code).toBe(0);
       const reference = await emptyDatabase();
