@@ -7,6 +7,7 @@ import { runMigrationsOn } from '../database/migrate';
 import { CpfCipher } from '../users/cpf';
 import { formatReport } from './adoption-report';
 import { AdoptionOutcome, AdoptionProgress, AdoptionService, AdoptionSummary, PostAdoptionMigrationError } from './adoption.service';
+import { FernetError } from './fernet-token';
 import { LegacyCpfReader } from './legacy-cpf.decoder';
 import { legacyObjectStoreFor } from './legacy-object-store';
 
@@ -122,8 +123,8 @@ async function main(): Promise<number> {
     config = loadAppConfig(process.env);
     cpfReader = LegacyCpfReader.fromEnv(applySeedAliases(process.env));
   } catch (error) {
-    if (error instanceof ConfigError || /Fernet key/.test((error as Error).message)) {
-      process.stderr.write(`${(error as Error).message}${error instanceof ConfigError ? '' : ' (LEGACY_CPF_FERNET_KEY)'}\n`);
+    if (error instanceof ConfigError || error instanceof FernetError) {
+      process.stderr.write(`${error.message}${error instanceof FernetError ? ' (LEGACY_CPF_FERNET_KEY)' : ''}\n`);
       return EXIT.config;
     }
     throw error;
