@@ -21,6 +21,7 @@ export type FindingKind =
   | 'dependent_views'
   | 'values_too_long'
   | 'missing_objects'
+  | 'objects_unchecked'
   | 'invalid_cpf_check_digits';
 
 /** One kind of row that needs attention; `blocking` ones stop the adoption until fixed in the old database. */
@@ -39,7 +40,7 @@ export interface AdoptionReport {
   counts: Record<LegacyTable, number> & { active_users: number; inactive_users: number; admins: number };
   /** CPFs to re-encrypt, per legacy scheme (`unknown` = no decoder recognised the value). */
   cpfSchemes: Record<string, number>;
-  objects: { store: string; keys: number; missing: number; rows_missing: number };
+  objects: { store: string; checked: boolean; keys: number; missing: number; rows_missing: number };
   extraColumns: string[];
   extraTables: string[];
   findings: AdoptionFinding[];
@@ -68,7 +69,9 @@ export function formatReport(report: AdoptionReport): string {
     'CPFs to re-encrypt as AES-256-GCM + HMAC, by legacy scheme',
     ...Object.entries(report.cpfSchemes).map(([scheme, count]) => `  ${scheme.padEnd(14)} ${n(count)}`),
     '',
-    `Files: ${report.objects.keys} distinct keys in ${report.objects.store}, ${report.objects.missing} missing (${report.objects.rows_missing} rows)`,
+    report.objects.checked
+      ? `Files: ${report.objects.keys} distinct keys in ${report.objects.store}, ${report.objects.missing} missing (${report.objects.rows_missing} rows)`
+      : `Files: ${report.objects.keys} distinct keys, NOT checked (${report.objects.store} could not be listed)`,
     '',
     'Conflicts (block the adoption) and warnings',
     ...report.findings.map(

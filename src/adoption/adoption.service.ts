@@ -59,6 +59,8 @@ export class PostAdoptionMigrationError extends Error {
   }
 }
 
+type ObjectListing = Set<string> | { error: string };
+
 interface Analysis {
   report: AdoptionReport;
   /** Decoded CPF digits per user ID; only in memory, only for the conversion. */
@@ -83,8 +85,9 @@ export class AdoptionService {
       if (state.kind === 'adopted' || state.kind === 'ours') return await this.alreadyOurs(state, options.dryRun);
       if (state.kind !== 'legacy') return { kind: 'unrecognised', reason: state.kind === 'empty' ? 'the database is empty: nothing to adopt (the app creates its schema on start)' : state.reason };
       // Listed before any transaction: no lock is held while talking to S3.
+      // The files are only checked, never needed by the conversion: storage being down is a warning, not a stop.
       this.deps.progress?.start('listing objects', 0);
-      const objectKeys = await this.deps.objectStore.listKeys((n) => this.deps.progress?.update(n));
+      const objectKeys: ObjectListing = await this.deps.objectStore.listKeys((n) => this.deps.progress?.update(n)).catch((error: Error) => ({ error: error.message }));
       this.deps.progress?.stop();
       return options.dryRun ? await this.dryRun(runner, repo, state, objectKeys) : await this.adopt(runner, repo, objectKeys);
     } finally {
@@ -131,7 +134,7 @@ export class AdoptionService {
     return { kind: 'already-ours', adoptedAt: state.kind === 'adopted' ? state.adoptedAt : null, migrationsApplied };
   }
 
-  private async dryRun(runner: QueryRunner, repo: LegacyDatabaseRepository, state: DatabaseState & { kind: 'legacy' }, objectKeys: Set<string>): Promise<AdoptionOutcome> {
+  private async dryRun(runner: QueryRunner, repo: LegacyDatabaseRepository, state: DatabaseState & { kind: 'legacy' }, objectKeys: ObjectListing): Promise<AdoptionOutcome> {
     // Rolled back whatever happens; its only write is the scratch schema holding our target, inside it.
     await runner.startTransaction('REPEATABLE READ');
     try {
@@ -143,7 +146,7 @@ export class AdoptionService {
     }
   }
 
-  private async adopt(runner: QueryRunner, repo: LegacyDatabaseRepository, objectKeys: Set<string>): Promise<AdoptionOutcome> {
+  private async adopt(runner: QueryRunner, repo: LegacyDatabaseRepository, objectKeys: ObjectListing): Promise<AdoptionOutcome> {
     const started = Date.now();
     const progress = this.deps.progress;
     await runner.startTransaction();
@@ -226,7 +229,7 @@ export class AdoptionService {
   private async analyse(
     repo: LegacyDatabaseRepository,
     state: DatabaseState & { kind: 'legacy' },
-    objectKeys: Set<string>,
+    objectKeys: ObjectListing,
     converter: LegacySchemaConverter,
     target: TargetSchema,
   ): Promise<Analysis> {
@@ -254,7 +257,8 @@ export class AdoptionService {
     const groups = (list: IdGroup[], describe: (g: IdGroup) => string) => list.map(describe);
 
     const references = await repo.objectReferences();
-    const missing = references.filter((r) => !objectKeys.has(r.key));
+    const listed = objectKeys instanceof Set ? objectKeys : null;
+    const missing = listed ? references.filter((r) => !listed.has(r.key)) : [];
     const finding = (kind: FindingKind, label: string, blocking: boolean, items: string[]): AdoptionFinding => ({
       kind,
       label,
@@ -275,6 +279,7 @@ export class AdoptionService {
       finding('values_too_long', 'values longer than our columns allow', true, await converter.valuesTooLong(target)),
       finding('dependent_views', 'views or rules on the legacy tables', true, (await repo.dependentViews()).map((r) => r.view)),
       finding('missing_objects', 'files whose S3 object is missing', false, missing.map((r) => r.key)),
+      finding('objects_unchecked', 'object storage could not be listed', false, objectKeys instanceof Set ? [] : [objectKeys.error]),
       finding('invalid_cpf_check_digits', 'CPFs with wrong check digits (kept)', false, badCheckDigits),
     ];
     const report: AdoptionReport = {
@@ -282,7 +287,7 @@ export class AdoptionService {
       alembicRevision: state.alembicRevision,
       counts,
       cpfSchemes,
-      objects: { store: this.deps.objectStore.description, keys: references.length, missing: missing.length, rows_missing: missing.reduce((n, r) => n + r.rows, 0) },
+      objects: { store: this.deps.objectStore.description, checked: listed !== null, keys: references.length, missing: missing.length, rows_missing: missing.reduce((n, r) => n + r.rows, 0) },
       extraColumns: state.extraColumns,
       extraTables: state.extraTables,
       findings,

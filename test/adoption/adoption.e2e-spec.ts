@@ -429,6 +429,12 @@ describe('Adoption of the legacy FastAPI database (npm run adopt)', () => {
       expect(await fingerprint(url)).toEqual(before);
 
       await withClient(url, (c) => c.query(`UPDATE activities SET read_confirmed = '1'`));
+      // Object storage down: the files cannot be checked, which is a warning, not a reason to stop.
+      const blind = await runAdopt(['--dry-run', '--json'], { ...envFor(url), S3_ENDPOINT: 'http://127.0.0.1:9' });
+      expect(blind.code).toBe(0);
+      const blindReport = JSON.parse(blind.stdout).report;
+      expect(blindReport.objects.checked).toBe(false);
+      expect(blindReport.findings.find((f: { kind: string }) => f.kind === 'objects_unchecked')).toMatchObject({ count: 1, blocking: false });
       const adopted = await runAdopt([], envFor(url));
       expect(adopted.code).toBe(0);
       const reference = await emptyDatabase();
