@@ -52,10 +52,10 @@ export interface AdoptionDependencies {
   progress?: AdoptionProgress;
 }
 
-/** Adoption committed, but a later migration failed: fix its cause and run `npm run adopt` (or the app) again. */
+/** Adoption committed, but a step after it (clean-up, later migrations) failed: fix its cause and run `npm run adopt` again. */
 export class PostAdoptionMigrationError extends Error {
   constructor(cause: Error) {
-    super(`the database was adopted (committed), but a later migration failed: ${cause.message}`, { cause });
+    super(`the database was adopted (committed), but a step after it failed: ${cause.message}; fix it and run npm run adopt again`, { cause });
   }
 }
 
@@ -206,9 +206,15 @@ export class AdoptionService {
 
     await converter.markAsOurs(state.alembicRevision, { ...report.counts });
     await runner.commitTransaction();
-    const migrationsApplied = await this.deps.runMigrations().catch((error: Error) => {
-      throw new PostAdoptionMigrationError(error);
-    });
+    let migrationsApplied: string[];
+    try {
+      // The UPDATE left the old CPF values in dead row versions on disk; rewriting users drops them now.
+      await runner.query('VACUUM (FULL, ANALYZE) users');
+      for (const table of LEGACY_TABLE_NAMES.filter((t) => t !== 'users')) await runner.query(`ANALYZE ${table}`);
+      migrationsApplied = await this.deps.runMigrations();
+    } catch (error) {
+      throw new PostAdoptionMigrationError(error as Error);
+    }
     return {
       kind: 'adopted',
       report,
