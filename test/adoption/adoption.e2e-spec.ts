@@ -344,6 +344,21 @@ describe('Adoption of the legacy FastAPI database (npm run adopt)', () => {
       const stored: { cpf: string }[] = await stack.dataSource.query('SELECT cpf FROM users WHERE id = $1', [requester.id]);
       expect(stored[0].cpf).toMatch(/^v1\./);
     });
+
+    it('leaves no CPF digits in the files of the users table either (no dead row versions with the old values)', async () => {
+      await stack.dataSource.query('CHECKPOINT');
+      const [{ dir }] = await stack.dataSource.query('SELECT current_setting($1) AS dir', ['data_directory']);
+      const files: { path: string }[] = await stack.dataSource.query(
+        `SELECT pg_relation_filepath(oid) AS path FROM pg_class
+         WHERE oid = 'users'::regclass OR oid = (SELECT reltoastrelid FROM pg_class WHERE oid = 'users'::regclass)
+            OR oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'users'::regclass)`,
+      );
+      expect(files.length).toBeGreaterThan(3);
+      const bytes = Buffer.concat(files.filter((f) => f.path).map((f) => fs.readFileSync(path.join(dir, f.path))));
+      expect(bytes.includes(Buffer.from(legacy.users[1].email.toLowerCase()))).toBe(true);
+      const found = legacy.users.filter((u) => bytes.includes(Buffer.from(u.cpfDigits)) || bytes.includes(Buffer.from(data.formatCpf(u.cpfDigits))));
+      expect(found.map((u) => u.id)).toEqual([]);
+    });
   });
 
   describe('other legacy shapes, conflicts and unknown databases', () => {
