@@ -29,8 +29,10 @@ interface CliRun {
  * into a temp dir once (tsc, no ts-node at run time) and run with plain node.
  */
 let compiledCli = '';
+let buildDir = '';
 function compileCli(): Promise<void> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-adopt-build-'));
+  buildDir = outDir;
   compiledCli = path.join(outDir, 'src/adoption/adopt.cli.js');
   return new Promise((resolve, reject) =>
     execFile(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: ROOT }, (error, stdout) =>
@@ -151,6 +153,7 @@ describe('Adoption of the legacy FastAPI database (npm run adopt)', () => {
   }, 300_000);
   afterAll(async () => {
     await stack?.close();
+    if (buildDir) fs.rmSync(buildDir, { recursive: true, force: true });
   });
 
   const legacyUser = (predicate: (u: LegacyUser) => boolean) => legacy.users.find(predicate)!;
