@@ -12,6 +12,7 @@ const scenarios = [
   ['Socket.IO fan-out (issue 6)', 'bench/socket-fanout.mjs'],
   ['SLA report over 100k tickets (issue 7)', 'bench/reports.mjs'],
   ['log volume per request (issue 13)', 'bench/log-volume.mjs'],
+  ['adoption of the legacy database, 10k deals x 5 activities (issue 16)', 'bench/adoption.mjs'],
 ];
 
 execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });

@@ -94,6 +94,11 @@ describe('Operator CLIs run from the compiled code without devDependencies (e2e)
     expect((await npmRun('migration:run', [], {})).code).toBe(78); // no DATABASE_URL
   }, 180_000);
 
+  it('adopt --dry-run runs and refuses a database that is not the legacy system\'s', async () => {
+    const dryRun = await npmRun('adopt', ['--dry-run'], { ...stack.env, DATABASE_URL: emptyDb.url });
+    expect({ code: dryRun.code, output: dryRun.stdout + dryRun.stderr }).toEqual({ code: 3, output: expect.stringMatching(/\S/) });
+  }, 120_000);
+
   it('sync --since mirrors a deal whose webhook was lost, and refuses a bad date with a usage error', async () => {
     const bitrix = stack.bitrix!;
     const since = new Date(Date.now() - 60_000).toISOString();

@@ -30,8 +30,8 @@ export interface TestStack {
 export interface TestStackOptions {
   /** Extra or overriding env vars (SPEC names). */
   env?: Record<string, string>;
-  /** Called after the infrastructure started and before the app is built. */
-  beforeApp?: (env: Record<string, string>) => Promise<void> | void;
+  /** Called after the infrastructure started and before the app is built (with the emulator, when started). */
+  beforeApp?: (env: Record<string, string>, infra: { bitrix?: BitrixEmulator }) => Promise<void> | void;
   /**
    * Start the Bitrix24 emulator as the portal (BITRIX_INBOUND_URL, BITRIX_APP_TOKEN wired), with these options.
    * By default its rate limit is off (tests about the limiter turn it on) and events go to `<app>/webhook-bitrix24`.
@@ -96,7 +96,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     env.BITRIX_INBOUND_URL = bitrix.inboundUrl;
     env.BITRIX_APP_TOKEN = bitrix.options.applicationToken;
   }
-  await options.beforeApp?.(env);
+  await options.beforeApp?.(env, { bitrix });
   const config = loadAppConfig(env);
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
