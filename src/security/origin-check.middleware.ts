@@ -4,6 +4,8 @@ import { AppConfig } from '../config/app-config';
 import { ACCESS_COOKIE, REFRESH_COOKIE } from '../auth/auth-user';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The scheme the JWT strategy reads first: such a request is authenticated by its header, not by cookies. */
+const BEARER = /^Bearer\s+\S/i;
 
 function originOf(value: string | undefined): string | null {
   if (!value) return null;
@@ -31,9 +33,13 @@ export class OriginCheckMiddleware implements NestMiddleware {
     if (!this.config.security.csrfOriginCheck || SAFE_METHODS.has(req.method)) return next();
     const cookies = (req.cookies ?? {}) as Record<string, unknown>;
     const usesCookieSession = ACCESS_COOKIE in cookies || REFRESH_COOKIE in cookies;
-    if (!usesCookieSession || req.headers.authorization) return next();
+    if (!usesCookieSession || BEARER.test(req.get('authorization') ?? '')) return next();
     const origin = originOf(req.get('origin')) ?? originOf(req.get('referer'));
     if (origin && this.allowed.has(origin)) return next();
-    next(new ForbiddenException('Origem da requisição não permitida (proteção CSRF)'));
+    const allowed = [...this.allowed].join(', ') || '(nenhuma configurada: defina CORS_ORIGINS ou PUBLIC_URL)';
+    const detail =
+      `Origem da requisição ${origin ? `"${origin}" ` : '(sem cabeçalho Origin) '}não permitida (proteção CSRF de sessões por cookie). ` +
+      `Origens permitidas: ${allowed}. Use uma delas, ou autentique com Authorization: Bearer.`;
+    next(new ForbiddenException({ message: detail, detail }));
   }
 }
