@@ -1,16 +1,17 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 import { TextField } from '../../common/validation/field.decorators';
 import { UserOutDto } from '../../users/dto/user-out.dto';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-
 export class UserLoginDto {
   @TextField({ maxLength: 15, example: '1', description: 'Matrícula (o exemplo é o admin do modo embutido, cuja senha o `npm start` mostra)' })
   matricula!: string;
 
-  @TextField({ trim: false, minLength: 1, maxLength: 128, example: 'SenhaSegura123' })
+  @ApiProperty({ example: 'SenhaSegura123', minLength: 1, maxLength: 128, format: 'password' })
+  @IsString({ message: 'password: deve ser um texto' })
+  @MinLength(1, { message: 'password: não pode ser vazio' })
+  @MaxLength(128, { message: 'password: no máximo 128 caracteres' })
   password!: string;
 }
 

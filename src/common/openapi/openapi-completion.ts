@@ -42,9 +42,10 @@ function isReference(response: unknown): boolean {
 function impliedErrorStatuses(method: string, path: string, op: ExtendedOperation): string[] {
   // Any request: an oversized URL or header block is answered before routing (common/client-error.handler).
   const statuses = ['414', '431', '500'];
-  const hasInput = (op.parameters?.length ?? 0) > 0 || op.requestBody !== undefined;
-  if (hasInput) statuses.push('400');
-  if (op.requestBody !== undefined) statuses.push('413', '415');
+  // Whatever the operation declares, a body sent with a state-changing method is parsed (bad JSON: 400).
+  const takesBody = op.requestBody !== undefined || method !== 'get';
+  if (takesBody || (op.parameters?.length ?? 0) > 0) statuses.push('400');
+  if (takesBody) statuses.push('413', '415');
   if (!op[PUBLIC_EXTENSION]) statuses.push('401');
   // AdminOnly, and the CSRF origin check on every state-changing request that carries session cookies.
   if (op[ADMIN_ONLY_EXTENSION] || method !== 'get') statuses.push('403');
