@@ -122,7 +122,15 @@ export class DealCardDto extends DealCardCreateDto {
   @ApiProperty({ type: String, nullable: true })
   last_activity_by_id!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '2024-01-15 11:45:30' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '2024-01-15 11:45:30',
+    pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$',
+    description:
+      'Formato do sistema original (`AAAA-MM-DD HH:mm:ss`, sem fuso): hora local do portal Bitrix24, no fuso `timeZone` do mapeamento ' +
+      'de campos (padrão `America/Sao_Paulo`). Os demais horários são ISO 8601 em UTC (`Z`).',
+  })
   last_communication_time!: string | null;
 
   @ApiProperty({ type: String, nullable: true, format: 'date-time' })
