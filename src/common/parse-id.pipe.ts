@@ -22,5 +22,5 @@ export class ParseIdPipe implements PipeTransform<string, number> {
 
 /** The OpenAPI side of a ParseIdPipe path parameter: an int32 from 1 to 2147483647. */
 export function ApiIdParam(name: string, description: string, example: number): MethodDecorator {
-  return ApiParam({ name, description, example, schema: { type: 'integer', format: 'int32', minimum: ID_BOUNDS.min, maximum: ID_BOUNDS.max } });
+  return ApiParam({ name, description, schema: { type: 'integer', format: 'int32', minimum: ID_BOUNDS.min, maximum: ID_BOUNDS.max, example } });
 }

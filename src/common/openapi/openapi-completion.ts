@@ -1,5 +1,11 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { OperationObject, PathItemObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type {
+  OperationObject,
+  ParameterObject,
+  PathItemObject,
+  ResponseObject,
+  SchemaObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 /** Set by @Public() and @AdminOnly() on their operations; read (and removed) by completeOpenApiDocument. */
 export const PUBLIC_EXTENSION = 'x-public';
@@ -71,6 +77,11 @@ export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject 
         if (!/^[45]\d\d$/.test(status) || isReference(response)) continue;
         response.description ||= ERROR_DESCRIPTIONS[status] ?? 'Erro';
         response.content = ERROR_CONTENT;
+      }
+      // Swagger UI prefills a path parameter from the parameter's own example (ApiParam keeps it in the schema).
+      for (const parameter of (op.parameters ?? []) as ParameterObject[]) {
+        const example = (parameter.schema as SchemaObject | undefined)?.example;
+        if (parameter.in === 'path' && parameter.example === undefined && example !== undefined) parameter.example = example;
       }
       op.security = op[PUBLIC_EXTENSION] ? [] : [{ cookie: [] }, { bearer: [] }];
       delete op[PUBLIC_EXTENSION];

@@ -32,6 +32,6 @@ export function AttachmentsField(): PropertyDecorator {
 /** The `deal_id` (Bitrix deal ID, the public ticket ID) of the ticket action requests. */
 export function BitrixDealIdField(): PropertyDecorator {
   return applyDecorators(
-    IntegerField({ example: 837, description: 'ID Bitrix do chamado (o ID público)' }),
+    IntegerField({ example: 1001, description: 'ID Bitrix do chamado (o ID público; no modo embutido, o primeiro chamado é 1001)' }),
   );
 }
