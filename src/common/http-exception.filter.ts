@@ -82,7 +82,8 @@ const DEFAULT_DETAILS: Record<number, string> = {
 const ENGLISH_DETAILS: [RegExp, (match: RegExpMatchArray) => string][] = [
   [/^Cannot (GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) (.*)$/, (m) => `Rota não encontrada: ${m[1]} ${m[2].slice(0, 200)}`],
   [/^Forbidden resource$/, () => DEFAULT_DETAILS[403]],
-  [/^Unexpected field/, () => 'Campo de arquivo inesperado no multipart (envie a imagem no campo "file")'],
+  [/^Unexpected (file )?field/, () => 'Campo de arquivo inesperado no multipart (envie a imagem no campo "file")'],
+  [/is not valid JSON|^Unexpected (token|end of JSON|non-whitespace)|in JSON at position/, () => 'Corpo da requisição não é um JSON válido (esperado um objeto JSON)'],
   [/^(Multipart|Unexpected end of form|Malformed part header|Boundary not found)/i, () => 'Corpo multipart malformado'],
   [/^File too large$/, () => DEFAULT_DETAILS[413]],
   [/^Validation failed \(uuid/, () => 'id: deve ser um UUID'],

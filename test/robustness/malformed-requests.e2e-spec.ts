@@ -134,6 +134,8 @@ function fill(fields: Record<string, string>, value: (type: string) => unknown):
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
+/** Words of the English defaults of Nest, class-validator, body-parser and multer: user messages are Portuguese. */
+const ENGLISH = /\b(must|should|Cannot|Unexpected|Invalid|expected|is not|not found|failed|Exception|Forbidden resource|Too Many Requests)\b/;
 
 /** Malformed bodies for a state-changing operation. */
 function bodyVariants(fields: Record<string, string>): { variant: string; headers: Record<string, string>; body?: string | FormData }[] {
@@ -303,6 +305,7 @@ async function send(doc: OpenApiDocument, probe: Probe, auth: Record<string, str
   if (body.statusCode !== res.status) return { status: res.status, problem: `statusCode ${String(body.statusCode)} != ${res.status}` };
   if (typeof body.detail !== 'string' || body.detail.length === 0) return { status: res.status, problem: `no detail: ${text.slice(0, 200)}` };
   if (body.message !== body.detail) return { status: res.status, problem: `message is not the detail string: ${text.slice(0, 200)}` };
+  if (ENGLISH.test(body.detail)) return { status: res.status, problem: `English message: ${body.detail.slice(0, 200)}` };
   if ((body.request_id ?? null) !== res.headers.get('x-request-id')) return { status: res.status, problem: 'request_id differs from X-Request-Id' };
   return { status: res.status };
 }

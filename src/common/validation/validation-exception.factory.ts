@@ -33,7 +33,7 @@ const CONSTRAINT_MESSAGES: Record<string, string> = {
 };
 
 /** Which failed constraint explains a field best: presence and type first, then the finer rules. */
-const PRIORITY = ['isDefined', 'whitelistValidation', 'nestedValidation', 'isArray', 'isString', 'boundedInteger', 'isInt', 'isBoolean', 'isNotEmpty', 'textLength'];
+const PRIORITY = ['isDefined', 'whitelistValidation', 'isArray', 'nestedValidation', 'isString', 'boundedInteger', 'isInt', 'isBoolean', 'isNotEmpty', 'textLength'];
 
 function rank(constraint: string): number {
   const index = PRIORITY.indexOf(constraint);
@@ -49,6 +49,8 @@ function messageFor(field: string, error: ValidationError): string {
   }
   if (error.value === null) return `${field}: não pode ser nulo`;
   const [name, text] = constraints[0] ?? ['', ''];
+  // class-validator words this one itself (in English), whatever the options say.
+  if (name === 'nestedValidation') return `${field}: deve ser um objeto (ou uma lista de objetos)`;
   if (text) return text.startsWith(`${error.property}:`) ? text.replace(`${error.property}:`, `${field}:`) : text;
   return `${field}: ${CONSTRAINT_MESSAGES[name] ?? 'valor inválido'}`;
 }
