@@ -11,6 +11,7 @@ const scenarios = [
   ['webhook coalescing (issue 5)', 'bench/webhook-coalescing.mjs'],
   ['Socket.IO fan-out (issue 6)', 'bench/socket-fanout.mjs'],
   ['SLA report over 100k tickets (issue 7)', 'bench/reports.mjs'],
+  ['input rules on POST /ticket bodies (issue 14)', 'bench/input-validation.mjs'],
 ];
 
 execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
