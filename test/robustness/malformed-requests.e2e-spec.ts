@@ -1,39 +1,6 @@
 import { createUser, TestUser } from '../support/users';
+import { OpenApiDocument, Operation, Parameter, resolve, sampleOf, SchemaObject, schemaMismatch } from '../support/openapi-document';
 import { startTestStack, TestStack } from '../support/test-stack';
-
-/** The parts of an OpenAPI 3 document the campaigns read. */
-interface SchemaObject {
-  $ref?: string;
-  type?: string;
-  format?: string;
-  properties?: Record<string, SchemaObject>;
-  required?: string[];
-  items?: SchemaObject;
-  allOf?: SchemaObject[];
-  nullable?: boolean;
-  enum?: unknown[];
-  example?: unknown;
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  additionalProperties?: boolean | SchemaObject;
-}
-interface Parameter {
-  name: string;
-  in: string;
-  required?: boolean;
-  example?: unknown;
-  schema?: SchemaObject;
-}
-interface Operation {
-  parameters?: Parameter[];
-  requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
-  responses?: Record<string, { content?: Record<string, { schema?: SchemaObject }> }>;
-}
-interface OpenApiDocument {
-  paths: Record<string, Record<string, Operation>>;
-  components?: { schemas?: Record<string, SchemaObject> };
-}
 
 type AuthMode = 'anonymous' | 'user (bearer)' | 'admin (cookie)' | 'forged token';
 
@@ -91,15 +58,6 @@ function nested(depth: number): unknown {
   return value;
 }
 
-function resolve(doc: OpenApiDocument, schema: SchemaObject | undefined, seen = 0): SchemaObject {
-  if (!schema || seen > 5) return {};
-  if (schema.$ref) return resolve(doc, doc.components?.schemas?.[schema.$ref.split('/').pop() ?? ''], seen + 1);
-  if (schema.allOf) {
-    const properties = Object.assign({}, ...schema.allOf.map((s) => resolve(doc, s, seen + 1).properties ?? {}));
-    return { type: 'object', properties };
-  }
-  return schema;
-}
 
 /** Property name -> schema type of the operation's body (JSON or multipart), if it declares one. */
 function bodyFields(doc: OpenApiDocument, op: Operation): Record<string, string> {
@@ -230,43 +188,6 @@ function probesFor(doc: OpenApiDocument, base: string): Probe[] {
 /** Requests that end the caller's session run after everything else, so the others stay authenticated. */
 const endsSession = (p: Probe) => /logout|refresh/.test(p.route);
 
-/**
- * Where `value` departs from `schema` (the subset of JSON Schema our document uses), or undefined.
- * Enough to hold every answer to what the OpenAPI promises for its status.
- */
-function schemaMismatch(doc: OpenApiDocument, schema: SchemaObject | undefined, value: unknown, at = '$'): string | undefined {
-  const s = resolve(doc, schema);
-  if (!schema || Object.keys(s).length === 0) return undefined;
-  if (value === null) return s.nullable ? undefined : `${at}: null where ${s.type ?? 'a value'} is declared`;
-  if (s.enum && !s.enum.includes(value)) return `${at}: ${JSON.stringify(value)} not in ${JSON.stringify(s.enum)}`;
-  switch (s.type) {
-    case 'integer':
-      return Number.isInteger(value) ? undefined : `${at}: ${JSON.stringify(value)} is not an integer`;
-    case 'number':
-      return typeof value === 'number' ? undefined : `${at}: ${JSON.stringify(value)} is not a number`;
-    case 'string':
-      return typeof value === 'string' ? undefined : `${at}: ${JSON.stringify(value)} is not a string`;
-    case 'boolean':
-      return typeof value === 'boolean' ? undefined : `${at}: ${JSON.stringify(value)} is not a boolean`;
-    case 'array':
-      if (!Array.isArray(value)) return `${at}: not an array`;
-      for (const [i, item] of value.entries()) {
-        const problem = schemaMismatch(doc, s.items, item, `${at}[${i}]`);
-        if (problem) return problem;
-      }
-      return undefined;
-    default:
-      if (s.type !== 'object' && !s.properties) return undefined;
-      if (typeof value !== 'object' || Array.isArray(value)) return `${at}: not an object`;
-      for (const name of s.required ?? []) if (!(name in value)) return `${at}.${name}: required, missing`;
-      for (const [name, prop] of Object.entries(s.properties ?? {})) {
-        if (!(name in value)) continue;
-        const problem = schemaMismatch(doc, prop, (value as Record<string, unknown>)[name], `${at}.${name}`);
-        if (problem) return problem;
-      }
-      return undefined;
-  }
-}
 
 /** The problem with an answer the OpenAPI does not promise: an undocumented status, or a JSON body off its schema. */
 function contractProblem(doc: OpenApiDocument, probe: Pick<Probe, 'responses'>, status: number, type: string, text: string): string | undefined {
@@ -382,25 +303,6 @@ describe('Malformed-request campaign over every OpenAPI operation (no 5xx, JSON 
   }, 120_000);
 });
 
-/** What Swagger UI would fill in for a schema: its example, else its first enum value, else a plain value of its type. */
-function sampleOf(doc: OpenApiDocument, schema: SchemaObject | undefined, depth = 0): unknown {
-  const s = resolve(doc, schema);
-  if (s.example !== undefined) return s.example;
-  if (s.enum?.length) return s.enum[0];
-  switch (s.type) {
-    case 'integer':
-    case 'number':
-      return s.minimum ?? 1;
-    case 'boolean':
-      return true;
-    case 'array':
-      return depth > 4 ? [] : [sampleOf(doc, s.items, depth + 1)];
-    case 'string':
-      return 'string';
-    default:
-      return Object.fromEntries(Object.entries(s.properties ?? {}).map(([name, prop]) => [name, sampleOf(doc, prop, depth + 1)]));
-  }
-}
 
 /** Integer texts a path or query parameter must refuse (non-canonical, fractional, beyond int32 or its bounds). */
 function badIntegerTexts(schema: SchemaObject): string[] {

@@ -1,47 +1,17 @@
 import { createUser } from '../support/users';
+import { OpenApiDocument, Parameter, resolve, SchemaObject, schemaMismatch } from '../support/openapi-document';
 import { startTestStack, TestStack } from '../support/test-stack';
 
-interface SchemaObject {
-  $ref?: string;
-  type?: string;
-  properties?: Record<string, SchemaObject>;
-  items?: SchemaObject;
-  enum?: unknown[];
-  example?: unknown;
-  default?: unknown;
-  minimum?: number;
-}
-interface Parameter {
-  name: string;
-  in: string;
-  required?: boolean;
-  example?: unknown;
-  schema?: SchemaObject;
-}
-interface Operation {
-  parameters?: Parameter[];
-  requestBody?: { content: Record<string, { schema: SchemaObject }> };
-}
-interface OpenApiDocument {
-  paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, SchemaObject> };
-}
-
-function resolve(doc: OpenApiDocument, schema: SchemaObject | undefined): SchemaObject {
-  if (!schema) return {};
-  return schema.$ref ? resolve(doc, doc.components.schemas[schema.$ref.split('/').pop() ?? '']) : schema;
-}
-
-/** The request body Swagger UI prefills for a schema: examples, else the first enum value, else a value of the type. */
-function sampleOf(doc: OpenApiDocument, schema: SchemaObject | undefined): unknown {
+/** The request body Swagger UI prefills for a schema: examples, else the first enum value, else a value of the type (0 for numbers). */
+function swaggerUiSample(doc: OpenApiDocument, schema: SchemaObject | undefined): unknown {
   const s = resolve(doc, schema);
   if (s.example !== undefined) return s.example;
   if (s.enum?.length) return s.enum[0];
-  if (s.type === 'array') return [sampleOf(doc, s.items)];
+  if (s.type === 'array') return [swaggerUiSample(doc, s.items)];
   if (s.type === 'integer' || s.type === 'number') return 0;
   if (s.type === 'boolean') return true;
   if (s.type === 'string') return 'string';
-  return Object.fromEntries(Object.entries(s.properties ?? {}).map(([name, prop]) => [name, sampleOf(doc, prop)]));
+  return Object.fromEntries(Object.entries(s.properties ?? {}).map(([name, prop]) => [name, swaggerUiSample(doc, prop)]));
 }
 
 /**
@@ -53,6 +23,7 @@ describe('Swagger examples, executed as they are (embedded-demo flow)', () => {
   let stack: TestStack;
   let doc: OpenApiDocument;
   let token = '';
+  const contractProblems: string[] = [];
 
   beforeAll(async () => {
     stack = await startTestStack({ bitrix: true });
@@ -75,11 +46,11 @@ describe('Swagger examples, executed as they are (embedded-demo flow)', () => {
       .filter((p) => p.in === 'query' && p.required)
       .map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(value(p))}`)
       .join('&');
-    const json = op.requestBody?.content['application/json'];
+    const json = op.requestBody?.content?.['application/json'];
     const res = await fetch(`${stack.url}${path}${query ? `?${query}` : ''}`, {
       method: method.toUpperCase(),
       headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(json ? { 'Content-Type': 'application/json' } : {}) },
-      body: json ? JSON.stringify(sampleOf(doc, json.schema)) : undefined,
+      body: json ? JSON.stringify(swaggerUiSample(doc, json.schema)) : undefined,
     });
     const text = await res.text();
     let body: unknown = text;
@@ -88,6 +59,11 @@ describe('Swagger examples, executed as they are (embedded-demo flow)', () => {
     } catch {
       // text/plain and text/csv answers
     }
+    // The answer must be what the OpenAPI declares for its status.
+    const declared = op.responses?.[String(res.status)];
+    const schema = declared?.content?.['application/json']?.schema;
+    const mismatch = !declared ? `status ${res.status} not documented` : schema && typeof body !== 'string' ? schemaMismatch(doc, schema, body) : undefined;
+    if (mismatch) contractProblems.push(`${method.toUpperCase()} ${route}: ${mismatch}`);
     return { status: res.status, body };
   }
 
@@ -142,6 +118,7 @@ describe('Swagger examples, executed as they are (embedded-demo flow)', () => {
       .filter(([, status]) => status < 200 || status >= 300)
       .map(([op, status]) => `${op} -> ${status} ${JSON.stringify(bodies[op]).slice(0, 300)}`);
     expect(failed).toEqual([]);
+    expect(contractProblems).toEqual([]);
 
     // The examples' deal 1001 is the ticket the example created, and the unfiltered kanban and report show it.
     expect((bodies['POST /ticket'] as { deal_id: number }).deal_id).toBe(1001);
