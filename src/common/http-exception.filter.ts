@@ -6,7 +6,7 @@ import type { FieldError } from './validation/validation-exception.factory';
 /**
  * The one error shape of the API, on every status. `detail` is the field the SPA read from the FastAPI
  * system (`HTTPException(detail=...)`); `message` is the same Portuguese sentence (always a string);
- * `errors` lists each invalid field of a 400. Documented as `ErrorResponse` in the OpenAPI.
+ * `errors` lists each invalid field of a 400. Documented as `ErrorResponseDto` in the OpenAPI.
  */
 export interface ErrorBody {
   statusCode: number;
