@@ -69,4 +69,26 @@ describe('OpenAPI document (GET /docs-json)', () => {
     }
     expect(missing).toEqual([]);
   });
+
+  it('types every numeric parameter as a bounded int32, and every integer property with its format', () => {
+    const loose: string[] = [];
+    const raw = document as unknown as {
+      paths: Record<string, Record<string, { parameters?: { name: string; schema?: { type?: string; format?: string; maximum?: number } }[] }>>;
+      components: { schemas: Record<string, { properties?: Record<string, { type?: string; format?: string }> }> };
+    };
+    for (const [route, item] of Object.entries(raw.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        for (const p of op.parameters ?? []) {
+          const type = p.schema?.type;
+          if ((type === 'number' || type === 'integer') && (type !== 'integer' || p.schema?.format !== 'int32' || p.schema?.maximum === undefined)) {
+            loose.push(`${method} ${route} ${p.name}: ${JSON.stringify(p.schema)}`);
+          }
+        }
+      }
+    }
+    for (const [name, schema] of Object.entries(raw.components.schemas)) {
+      for (const [prop, value] of Object.entries(schema.properties ?? {})) if (value.type === 'integer' && !value.format) loose.push(`${name}.${prop}: integer without format`);
+    }
+    expect(loose).toEqual([]);
+  });
 });
