@@ -74,6 +74,12 @@ describe('HTTP security (helmet, CORS, CSRF Origin check, metrics)', () => {
       .set('Origin', 'https://evil.example')
       .send({ phone_number: '+55 11 90000-0003' })
       .expect(403);
+    // A same-origin page (Swagger UI at whatever address it was opened) is not a cross-site request.
+    await request(stack.url).post('/auth/users/me/phone').set('Cookie', user.cookies.join('; ')).set('Origin', stack.url).send({ phone_number: '+55 11 90000-0004' }).expect(200);
+    // A look-alike on another port is.
+    const otherPort = new URL(stack.url);
+    otherPort.port = String(Number(otherPort.port) + 1);
+    await request(stack.url).post('/auth/users/me/phone').set('Cookie', user.cookies.join('; ')).set('Origin', otherPort.origin).send({ phone_number: '+55 11 90000-0005' }).expect(403);
   });
 
   it('authenticates by the Bearer token when a cookie of another user is sent too', async () => {
