@@ -13,6 +13,7 @@ const scenarios = [
   ['SLA report over 100k tickets (issue 7)', 'bench/reports.mjs'],
   ['log volume per request (issue 13)', 'bench/log-volume.mjs'],
   ['adoption of the legacy database, 10k deals x 5 activities (issue 16)', 'bench/adoption.mjs'],
+  ['input rules on POST /ticket bodies (issue 14)', 'bench/input-validation.mjs'],
 ];
 
 execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });

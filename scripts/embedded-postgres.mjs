@@ -53,7 +53,8 @@ export async function startEmbeddedPostgres(options) {
   // The postgres OS user must be able to walk down to the data directory.
   fs.mkdirSync(path.dirname(databaseDir), { recursive: true });
   if (isRoot) {
-    fs.chmodSync(path.dirname(databaseDir), 0o755);
+    // Search (x) permission only, added to what each ancestor has: a chmod to a fixed mode would strip /tmp's
+    // sticky bit and world write when the data directory sits right under it.
     makeTraversable(path.dirname(databaseDir));
     if (fs.existsSync(PG_BINARIES)) makeTraversable(PG_BINARIES);
   }

@@ -1,5 +1,14 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { CheckAvailabilityQuery } from '../users/dto/check-availability.dto';
@@ -47,8 +56,9 @@ export class AuthController {
   @ApiOperation({ summary: 'Revoga a sessão e remove os cookies' })
   @ApiOkResponse({ type: MessageDto })
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<MessageDto> {
-    const bearer = req.get('authorization')?.replace(/^Bearer\s+/i, '');
-    await this.auth.logout({ accessToken: cookie(req, ACCESS_COOKIE) ?? bearer, refreshToken: cookie(req, REFRESH_COOKIE) });
+    // The Bearer token wins over the cookie, as in the JWT strategy.
+    const bearer = /^Bearer\s+(\S+)/i.exec(req.get('authorization') ?? '')?.[1];
+    await this.auth.logout({ accessToken: bearer ?? cookie(req, ACCESS_COOKIE), refreshToken: cookie(req, REFRESH_COOKIE) });
     clearAuthCookies(res, this.config);
     return { message: 'Logout realizado' };
   }
@@ -99,8 +109,11 @@ export class AuthController {
   @Public()
   @AuthRateLimit()
   @Get('check-availability')
+  // A bare `true` would go out as text/html: it is JSON, as the seed's FastAPI answered it.
+  @Header('Content-Type', 'application/json; charset=utf-8')
   @ApiOperation({ summary: 'true se o e-mail, matrícula ou CPF está livre para cadastro' })
-  @ApiOkResponse({ type: Boolean })
+  @ApiProduces('application/json')
+  @ApiOkResponse({ schema: { type: 'boolean', example: true } })
   checkAvailability(@Query() query: CheckAvailabilityQuery): Promise<boolean> {
     return this.users.isAvailable(query.field, query.value);
   }

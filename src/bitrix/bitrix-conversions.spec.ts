@@ -42,6 +42,11 @@ describe('dates', () => {
 
   it('keeps the seed last_communication_time shape', () => {
     expect(toLegacyDateTimeString('2024-01-15T11:45:30-03:00')).toBe('2024-01-15 11:45:30');
+    // Always the portal's zone: another offset (or UTC) is converted, a zone-less value is kept as it is.
+    expect(toLegacyDateTimeString('2024-01-15T17:45:30+03:00')).toBe('2024-01-15 11:45:30');
+    expect(toLegacyDateTimeString('2024-01-15T14:45:30Z')).toBe('2024-01-15 11:45:30');
+    expect(toLegacyDateTimeString('2024-01-15T14:45:30.000Z', 'UTC')).toBe('2024-01-15 14:45:30');
+    expect(toLegacyDateTimeString('2024-01-15 11:45:30')).toBe('2024-01-15 11:45:30');
     expect(toLegacyDateTimeString(null)).toBeNull();
   });
 });

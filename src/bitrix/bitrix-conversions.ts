@@ -83,10 +83,15 @@ export function toBitrixDate(date: Date, portalTimeZone = 'America/Sao_Paulo'): 
   return toBitrixDateTime(date, portalTimeZone).slice(0, 10);
 }
 
-/** `2024-01-15 11:45:30` in portal time, the seed's `last_communication_time` shape (String(19)). */
+/**
+ * `2024-01-15 11:45:30` in the portal's time zone (the field map's `timeZone`), the seed's
+ * `last_communication_time` shape (String(19), no zone). A value with a zone or offset is converted to
+ * the portal's zone first, so every stored value is in the same zone; one without is portal time already.
+ */
 export function toLegacyDateTimeString(value: unknown, portalTimeZone = 'America/Sao_Paulo'): string | null {
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}/.test(value)) return value.slice(0, 19).replace('T', ' ');
-  const date = fromBitrixDate(value, portalTimeZone);
+  const text = typeof value === 'string' ? value.trim() : value;
+  if (typeof text === 'string' && /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}$/.test(text)) return text.replace('T', ' ');
+  const date = fromBitrixDate(text, portalTimeZone);
   return date ? toBitrixDateTime(date, portalTimeZone).slice(0, 19).replace('T', ' ') : null;
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 
@@ -19,9 +20,11 @@ export function answerClientErrorsAsJson(server: Server): void {
     }
     const [statusCode, detail] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Requisição HTTP malformada'];
     const reason = statusCode === 431 ? 'Request Header Fields Too Large' : statusCode === 414 ? 'URI Too Long' : statusCode === 408 ? 'Request Timeout' : 'Bad Request';
-    const body = JSON.stringify({ statusCode, message: detail, error: reason, detail });
+    // The API's one error shape, with a request id of its own (the request never reached the middleware).
+    const requestId = randomUUID();
+    const body = JSON.stringify({ statusCode, error: reason, message: detail, detail, request_id: requestId });
     socket.end(
-      `HTTP/1.1 ${statusCode} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `HTTP/1.1 ${statusCode} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nX-Request-Id: ${requestId}\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });

@@ -3,15 +3,26 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { databaseUnavailableException } from '../database/database-unavailable';
 import { DomainError } from './domain-error';
 import { domainErrorToHttp } from './domain-error.mapper';
+import type { FieldError } from './validation/validation-exception.factory';
 
-/** The one error shape of the API. `detail` keeps the field the SPA read from the FastAPI system. */
+/**
+ * The one error shape of the API, on every status. `detail` is the field the SPA read from the FastAPI
+ * system (`HTTPException(detail=...)`); `message` is the same Portuguese sentence (always a string);
+ * `errors` lists each invalid field of a 400. Documented as `ErrorResponseDto` in the OpenAPI.
+ */
 export interface ErrorBody {
   statusCode: number;
-  message: string | string[];
-  error?: string;
+  error: string;
+  message: string;
   detail: string;
+  errors?: FieldError[];
+  /** The field a 409 or an attachment error is about. */
+  field?: string;
+  /** Bitrix Disk files a failed ticket creation could not remove (see TicketUpstreamError). */
+  orphaned_bitrix_file_ids?: number[];
+  /** The per-dependency state of a failed readiness check (terminus). */
+  details?: Record<string, unknown>;
   request_id?: string;
-  [extra: string]: unknown;
 }
 
 const REASONS: Record<number, string> = {
@@ -50,12 +61,76 @@ function clientStatusOf(error: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
+/** The Portuguese sentence of a status when the exception carries none of its own. */
+const DEFAULT_DETAILS: Record<number, string> = {
+  400: 'Requisição inválida',
+  401: 'Não autenticado: faça login ou envie um access token válido',
+  403: 'Acesso negado',
+  404: 'Recurso não encontrado',
+  405: 'Método não permitido',
+  408: 'Tempo esgotado aguardando a requisição',
+  409: 'Conflito com o estado atual do recurso',
+  413: 'Corpo da requisição excede o tamanho máximo permitido',
+  415: 'Tipo de conteúdo não suportado',
+  422: 'Requisição não processável',
+  429: 'Muitas requisições. Tente novamente mais tarde.',
+  500: 'Erro interno do servidor',
+  502: 'Falha de um serviço externo (Bitrix24 ou armazenamento). Tente novamente.',
+  503: 'Serviço temporariamente indisponível. Tente novamente.',
+  504: 'Tempo esgotado aguardando um serviço externo (Bitrix24)',
+};
+
+/** English sentences of Nest, Express, multer and busboy that reach clients, in Portuguese. */
+const ENGLISH_DETAILS: [RegExp, (match: RegExpMatchArray) => string][] = [
+  [/^Cannot (GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) (.*)$/, (m) => `Rota não encontrada: ${m[1]} ${m[2].slice(0, 200)}`],
+  [/^Forbidden resource$/, () => DEFAULT_DETAILS[403]],
+  [/^Unexpected (file )?field/, () => 'Campo de arquivo inesperado no multipart (envie a imagem no campo "file")'],
+  [/is not valid JSON|^Unexpected (token|end of JSON|non-whitespace)|in JSON at position/, () => 'Corpo da requisição não é um JSON válido (esperado um objeto JSON)'],
+  [/^(Multipart|Unexpected end of form|Malformed part header|Boundary not found)/i, () => 'Corpo multipart malformado'],
+  [/^File too large$/, () => DEFAULT_DETAILS[413]],
+  [/^Validation failed \(uuid/, () => 'id: deve ser um UUID'],
+  [/^ThrottlerException/, () => DEFAULT_DETAILS[429]],
+];
+
+function defaultDetail(status: number): string {
+  return DEFAULT_DETAILS[status] ?? (status >= 500 ? DEFAULT_DETAILS[500] : DEFAULT_DETAILS[400]);
+}
+
+/** A client-facing sentence: Portuguese, never an HTTP reason phrase or a framework's English default. */
+function portugueseDetail(status: number, text: string | undefined): string {
+  if (!text || text === REASONS[status] || /^(Http|[A-Z][a-z]+)?Exception$/.test(text) || text.endsWith(' Exception')) return defaultDetail(status);
+  for (const [pattern, render] of ENGLISH_DETAILS) {
+    const match = text.match(pattern);
+    if (match) return render(match);
+  }
+  return text;
+}
+
 function detailFor(status: number, error: unknown): string {
   const type = (error as StatusError | undefined)?.type;
   if (type === 'entity.parse.failed') return 'Corpo da requisição não é um JSON válido';
   if (type === 'entity.too.large' || status === 413) return 'Corpo da requisição excede o tamanho máximo permitido';
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return 'Codificação do corpo não suportada';
-  return REASONS[status] ?? 'Erro na requisição';
+  if (type === 'request.aborted') return 'Requisição interrompida pelo cliente';
+  return portugueseDetail(status, (error as StatusError | undefined)?.message);
+}
+
+function isFieldErrorList(value: unknown): value is FieldError[] {
+  return Array.isArray(value) && value.every((e) => typeof e === 'object' && e !== null && typeof (e as FieldError).field === 'string' && typeof (e as FieldError).message === 'string');
+}
+
+/** The one shape, from an HttpException's response (a string, or an object in any of Nest's forms). */
+function bodyOfHttpException(statusCode: number, raw: string | object, fallback: string): ErrorBody {
+  const r = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const message = typeof raw === 'string' ? raw : r.message;
+  const text = typeof r.detail === 'string' ? r.detail : Array.isArray(message) ? message.map(String).join('; ') : typeof message === 'string' ? message : fallback;
+  const detail = portugueseDetail(statusCode, text);
+  const body: ErrorBody = { statusCode, error: REASONS[statusCode] ?? (statusCode >= 500 ? REASONS[500] : REASONS[400]), message: detail, detail };
+  if (isFieldErrorList(r.errors) && r.errors.length > 0) body.errors = r.errors;
+  if (typeof r.field === 'string') body.field = r.field;
+  if (Array.isArray(r.orphaned_bitrix_file_ids)) body.orphaned_bitrix_file_ids = r.orphaned_bitrix_file_ids.filter((id): id is number => typeof id === 'number');
+  if (typeof r.details === 'object' && r.details !== null && !Array.isArray(r.details)) body.details = r.details as Record<string, unknown>;
+  return body;
 }
 
 /**
@@ -92,28 +167,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private toBody(thrown: unknown, requestId: string | undefined): ErrorBody {
     const exception = thrown instanceof HttpException ? thrown : (domainErrorToHttp(thrown) ?? databaseUnavailableException(thrown) ?? thrown);
     if (exception instanceof HttpException) {
-      const statusCode = exception.getStatus();
-      const raw = exception.getResponse();
-      const base: ErrorBody = {
-        statusCode,
-        message: exception.message,
-        error: REASONS[statusCode],
-        detail: exception.message,
-      };
-      if (typeof raw === 'string') {
-        base.message = raw;
-        base.detail = raw;
-      } else if (typeof raw === 'object' && raw !== null) {
-        const r = raw as Record<string, unknown>;
-        Object.assign(base, r);
-        const message = r.message;
-        if (Array.isArray(message)) base.detail = typeof r.detail === 'string' ? r.detail : message.join('; ');
-        else if (typeof r.detail === 'string') base.detail = r.detail;
-        else if (typeof message === 'string') base.detail = message;
-        if (base.message === undefined) base.message = base.detail;
-        base.statusCode = statusCode;
-      }
-      return { ...base, request_id: requestId };
+      return { ...bodyOfHttpException(exception.getStatus(), exception.getResponse(), exception.message), request_id: requestId };
     }
     const clientStatus = clientStatusOf(exception);
     if (clientStatus) {

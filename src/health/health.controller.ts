@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/decorators/public.decorator';
 import { StorageService } from '../storage/storage.service';
@@ -18,7 +18,8 @@ export class HealthController {
 
   @Public()
   @Get()
-  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOperation({ summary: 'Liveness: o processo responde' })
+  @ApiOkResponse({ schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } }, example: { status: 'ok' } } })
   liveness(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -26,7 +27,7 @@ export class HealthController {
   @Public()
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: database, storage and job queue reachable (503 otherwise)' })
+  @ApiOperation({ summary: 'Readiness: banco, armazenamento e fila de jobs acessíveis (503 senão, com `details`)' })
   readiness(): Promise<HealthCheckResult> {
     return this.health.check([
       () => this.db.pingCheck('database', { timeout: 3000 }),

@@ -21,6 +21,15 @@ export interface SentMail {
   file?: string;
 }
 
+/**
+ * `2026-12-02T05-43-26-000Z-<id@host>.eml` without the brackets: the Message-ID as a mail client shows it
+ * (its `@` kept, so it can be searched for), with anything unsafe in a file name removed.
+ */
+export function emlFileName(messageId: string, at: Date): string {
+  const safeId = messageId.replace(/[^a-zA-Z0-9.@_-]/g, '').slice(0, 200);
+  return `${at.toISOString().replace(/[:.]/g, '-')}-${safeId}.eml`;
+}
+
 /** Sends e-mail over SMTP, or writes .eml files under MAIL_DIR in the embedded default. */
 @Injectable()
 export class MailService {
@@ -50,8 +59,7 @@ export class MailService {
     if (this.config.mail.transport !== 'file') return { messageId: info.messageId };
     const dir = path.resolve(this.config.mail.fileDir);
     await fs.mkdir(dir, { recursive: true });
-    const safeId = info.messageId.replace(/[^a-zA-Z0-9.-]/g, '');
-    const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeId}.eml`);
+    const file = path.join(dir, emlFileName(info.messageId, new Date()));
     await fs.writeFile(file, info.message ?? '');
     return { messageId: info.messageId, file };
   }

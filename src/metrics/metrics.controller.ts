@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/decorators/public.decorator';
 import { MetricsService } from './metrics.service';
 
@@ -12,7 +12,11 @@ export class MetricsController {
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiProduces('text/plain')
-  @ApiOperation({ summary: 'Prometheus metrics (HTTP latency by route, Bitrix calls and errors, queue depth, sockets)' })
+  @ApiOperation({ summary: 'Métricas Prometheus (latência HTTP por rota, chamadas e erros do Bitrix24, fila, sockets)' })
+  @ApiOkResponse({
+    description: 'Formato de exposição de texto do Prometheus 0.0.4',
+    schema: { type: 'string', example: '# HELP http_requests_total Total HTTP requests\n# TYPE http_requests_total counter\n' },
+  })
   render(): Promise<string> {
     return this.metrics.render();
   }

@@ -1,11 +1,12 @@
+import { ID_BOUNDS, isBoundedInteger } from '../common/validation/bounded-integer';
+
 /**
  * Reads the Bitrix deal ID out of a `join_deal` / `leave_deal` payload (`{ deal_id }`).
- * Clients are outside our control: anything but a positive integer (or its decimal string) is refused.
+ * Clients are outside our control: the same rule as every integer of the REST API applies (a JSON
+ * number, an integer from 1 to 2147483647; a string such as "837" is refused).
  */
 export function parseDealRoomRequest(payload: unknown): number | null {
   if (typeof payload !== 'object' || payload === null) return null;
-  const raw: unknown = (payload as { deal_id?: unknown }).deal_id;
-  const value = typeof raw === 'string' && /^\d{1,10}$/.test(raw.trim()) ? Number(raw.trim()) : raw;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > 2_147_483_647) return null;
-  return value;
+  const value: unknown = (payload as { deal_id?: unknown }).deal_id;
+  return isBoundedInteger(value, ID_BOUNDS) ? value : null;
 }

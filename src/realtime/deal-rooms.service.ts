@@ -6,7 +6,7 @@ import { parseDealRoomRequest } from './deal-room-request';
 import { dealRoom } from './realtime-rooms';
 import type { DealRoomAck, RealtimeSocket } from './realtime.types';
 
-const INVALID_DEAL_ID: DealRoomAck = { ok: false, error: 'deal_id must be a positive integer (the Bitrix deal ID)' };
+const INVALID_DEAL_ID: DealRoomAck = { ok: false, error: 'deal_id: deve ser um número inteiro entre 1 e 2147483647 (o ID Bitrix do chamado)' };
 const RATE_LIMITED: DealRoomAck = { ok: false, error: 'rate_limited' };
 
 /** `join_deal` / `leave_deal`: per-ticket rooms, open only to those who may read the ticket (SPEC section 5). */

@@ -4,6 +4,8 @@ import { AppConfig } from '../config/app-config';
 import { ACCESS_COOKIE, REFRESH_COOKIE } from '../auth/auth-user';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The scheme the JWT strategy reads first: such a request is authenticated by its header, not by cookies. */
+const BEARER = /^Bearer\s+\S/i;
 
 function originOf(value: string | undefined): string | null {
   if (!value) return null;
@@ -16,7 +18,8 @@ function originOf(value: string | undefined): string | null {
 
 /**
  * CSRF defence for cookie sessions: a state-changing request that carries our auth cookies must come
- * from an allowed Origin (CORS_ORIGINS or this API's own PUBLIC_URL, for Swagger UI). Requests
+ * from an allowed Origin (CORS_ORIGINS or this API's own PUBLIC_URL), or from the origin it was sent to
+ * (a same-origin page such as Swagger UI, however it was reached: localhost, 127.0.0.1, another port). Requests
  * authenticated by `Authorization: Bearer` or by nothing (login, webhooks) are not affected.
  */
 @Injectable()
@@ -31,9 +34,13 @@ export class OriginCheckMiddleware implements NestMiddleware {
     if (!this.config.security.csrfOriginCheck || SAFE_METHODS.has(req.method)) return next();
     const cookies = (req.cookies ?? {}) as Record<string, unknown>;
     const usesCookieSession = ACCESS_COOKIE in cookies || REFRESH_COOKIE in cookies;
-    if (!usesCookieSession || req.headers.authorization) return next();
+    if (!usesCookieSession || BEARER.test(req.get('authorization') ?? '')) return next();
     const origin = originOf(req.get('origin')) ?? originOf(req.get('referer'));
-    if (origin && this.allowed.has(origin)) return next();
-    next(new ForbiddenException('Origem da requisição não permitida (proteção CSRF)'));
+    if (origin && (this.allowed.has(origin) || origin === originOf(`${req.protocol}://${req.get('host') ?? ''}`))) return next();
+    const allowed = [...this.allowed].join(', ') || '(nenhuma configurada: defina CORS_ORIGINS ou PUBLIC_URL)';
+    const detail =
+      `Origem da requisição ${origin ? `"${origin}" ` : '(sem cabeçalho Origin) '}não permitida (proteção CSRF de sessões por cookie). ` +
+      `Origens permitidas: ${allowed}. Use uma delas, ou autentique com Authorization: Bearer.`;
+    next(new ForbiddenException({ message: detail, detail }));
   }
 }

@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   CanActivate,
   ExecutionContext,
   HttpException,
@@ -6,6 +7,7 @@ import {
   Injectable,
   UseGuards,
 } from '@nestjs/common';
+import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
 import type { Request } from 'express';
@@ -34,7 +36,8 @@ export class AuthRateLimitGuard extends ThrottlerGuard {
 }
 
 /** LOGIN_RATE_LIMIT requests per minute per IP (login, sign-up, password reset, availability checks). */
-export const AuthRateLimit = () => UseGuards(AuthRateLimitGuard);
+export const AuthRateLimit = () =>
+  applyDecorators(UseGuards(AuthRateLimitGuard), ApiTooManyRequestsResponse({ description: 'Mais de LOGIN_RATE_LIMIT requisições por minuto deste IP (veja Retry-After)' }));
 
 /**
  * WEBHOOK_RATE_LIMIT requests per minute per IP on `POST /webhook-bitrix24`, one budget whichever route
@@ -72,4 +75,5 @@ export class WebhookRateLimitGuard implements CanActivate {
 }
 
 /** See WebhookRateLimiter. */
-export const WebhookRateLimit = () => UseGuards(WebhookRateLimitGuard);
+export const WebhookRateLimit = () =>
+  applyDecorators(UseGuards(WebhookRateLimitGuard), ApiTooManyRequestsResponse({ description: 'Mais de WEBHOOK_RATE_LIMIT requisições por minuto deste IP (veja Retry-After)' }));

@@ -3,6 +3,7 @@ import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCookieAuth,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -12,12 +13,14 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
-import { ParseIdPipe } from '../common/parse-id.pipe';
+import { ApiIdParam, ParseIdPipe } from '../common/parse-id.pipe';
 import { DealCardCreateDto, DealCardDto } from './dto/deal-card.dto';
 import { StatusResponseDto, TicketCloseDto, TicketCommentDto, TicketSendEmailDto } from './dto/ticket-actions.dto';
 import { TicketCreateDto } from './dto/ticket-create.dto';
@@ -46,6 +49,8 @@ export class TicketsController {
   @ApiCreatedResponse({ type: DealCardCreateDto })
   @ApiBadRequestResponse({ description: 'Campo inválido (prioridade, categoria, base64, CPF...) — a mensagem nomeia o campo' })
   @ApiPayloadTooLargeResponse({ description: 'Anexo acima do limite por arquivo ou por requisição' })
+  @ApiConflictResponse({ description: 'Uma requisição com o mesmo Idempotency-Key ainda está em andamento' })
+  @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key já usado com outro conteúdo' })
   async create(
     @CurrentUser() principal: AuthUser,
     @Body() dto: TicketCreateDto,
@@ -63,6 +68,7 @@ export class TicketsController {
   @ApiOkResponse({ type: StatusResponseDto })
   @ApiForbiddenResponse({ description: 'Apenas solicitante, responsável ou admin' })
   @ApiNotFoundResponse({ description: 'Chamado não encontrado' })
+  @ApiConflictResponse({ description: 'O chamado já está fechado' })
   async close(@CurrentUser() principal: AuthUser, @Body() dto: TicketCloseDto): Promise<StatusResponseDto> {
     await this.tickets.closeTicket(principal, dto);
     return SUCCESS;
@@ -73,6 +79,9 @@ export class TicketsController {
   @ApiOperation({ summary: 'Envia um e-mail do chamado (SMTP ou Bitrix24, conforme EMAIL_DELIVERY) e o registra na timeline' })
   @ApiOkResponse({ type: StatusResponseDto })
   @ApiForbiddenResponse({ description: 'Apenas solicitante, responsável ou admin' })
+  @ApiNotFoundResponse({ description: 'Chamado não encontrado' })
+  @ApiPayloadTooLargeResponse({ description: 'Anexo acima do limite por arquivo ou por requisição' })
+  @ApiServiceUnavailableResponse({ description: 'Servidor SMTP (ou banco de dados) indisponível' })
   async sendEmail(@CurrentUser() principal: AuthUser, @Body() dto: TicketSendEmailDto): Promise<StatusResponseDto> {
     await this.tickets.sendEmail(principal, dto);
     return SUCCESS;
@@ -83,6 +92,8 @@ export class TicketsController {
   @ApiOperation({ summary: 'Adiciona um comentário (com anexos) à timeline do chamado' })
   @ApiOkResponse({ type: StatusResponseDto })
   @ApiForbiddenResponse({ description: 'Apenas solicitante, responsável ou admin' })
+  @ApiNotFoundResponse({ description: 'Chamado não encontrado' })
+  @ApiPayloadTooLargeResponse({ description: 'Anexo acima do limite por arquivo ou por requisição' })
   async comment(@CurrentUser() principal: AuthUser, @Body() dto: TicketCommentDto): Promise<StatusResponseDto> {
     await this.tickets.addComment(principal, dto);
     return SUCCESS;
@@ -92,6 +103,7 @@ export class TicketsController {
   @ApiOperation({ summary: 'Chamados abertos pelo usuário (filtros e paginação opcionais)' })
   @ApiOkResponse({ type: [DealCardDto] })
   @ApiForbiddenResponse({ description: '`user_id` de outro usuário (exceto admin)' })
+  @ApiIdParam('user_id', 'ID local do usuário (o seu, ou qualquer um para admin)', 1)
   listRequested(
     @CurrentUser() principal: AuthUser,
     @Param('user_id', new ParseIdPipe('user_id')) userId: number,
@@ -104,6 +116,7 @@ export class TicketsController {
   @ApiOperation({ summary: 'Chamados ainda não fechados abertos pelo usuário' })
   @ApiOkResponse({ type: [DealCardDto] })
   @ApiForbiddenResponse({ description: '`user_id` de outro usuário (exceto admin)' })
+  @ApiIdParam('user_id', 'ID local do usuário (o seu, ou qualquer um para admin)', 1)
   listOpen(
     @CurrentUser() principal: AuthUser,
     @Param('user_id', new ParseIdPipe('user_id')) userId: number,
@@ -116,6 +129,7 @@ export class TicketsController {
   @ApiOperation({ summary: 'Chamados em que o usuário é o responsável' })
   @ApiOkResponse({ type: [DealCardDto] })
   @ApiForbiddenResponse({ description: '`user_id` de outro usuário (exceto admin)' })
+  @ApiIdParam('user_id', 'ID local do usuário (o seu, ou qualquer um para admin)', 1)
   listResponsible(
     @CurrentUser() principal: AuthUser,
     @Param('user_id', new ParseIdPipe('user_id')) userId: number,
@@ -128,6 +142,8 @@ export class TicketsController {
   @ApiOperation({ summary: 'Um chamado (lista com um elemento), marcando-o como lido' })
   @ApiOkResponse({ type: [DealCardDto] })
   @ApiForbiddenResponse({ description: 'Sem acesso ao chamado ou `user_id` de outro usuário' })
+  @ApiIdParam('deal_id', 'ID Bitrix do chamado (o primeiro do emulador é 1001)', 1001)
+  @ApiIdParam('user_id', 'ID local do usuário (o seu, ou qualquer um para admin)', 1)
   @ApiNotFoundResponse({ description: 'Chamado não encontrado' })
   open(
     @CurrentUser() principal: AuthUser,

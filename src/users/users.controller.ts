@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
@@ -8,8 +10,10 @@ import {
   ApiCookieAuth,
   ApiCreatedResponse,
   ApiForbiddenResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiPayloadTooLargeResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { AuthSessionsService } from '../auth/auth-sessions.service';
@@ -17,7 +21,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { AdminOnly } from '../auth/decorators/admin-only.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { Public } from '../auth/decorators/public.decorator';
-import { ParseIdPipe } from '../common/parse-id.pipe';
+import { ApiIdParam, ParseIdPipe } from '../common/parse-id.pipe';
 import { UserOutDto } from './dto/user-out.dto';
 import { PhoneUpdateDto, UserRegisterDto, UserUpdateDto } from './dto/user-register.dto';
 import { UploadedImage, UsersService } from './users.service';
@@ -50,6 +54,9 @@ export class UsersController {
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } })
   @ApiOperation({ summary: 'Envia a foto de perfil (PNG, JPEG, GIF ou WebP, verificada pelo conteúdo)' })
   @ApiOkResponse({ type: UserOutDto })
+  @ApiBadRequestResponse({ description: 'Sem arquivo no campo `file`, multipart malformado ou conteúdo que não é imagem' })
+  @ApiPayloadTooLargeResponse({ description: 'Imagem acima do limite' })
+  @ApiBadGatewayResponse({ description: 'Falha do armazenamento (S3)' })
   async uploadAvatar(@CurrentUser() principal: AuthUser, @UploadedFile() file: UploadedImage | undefined): Promise<UserOutDto> {
     return this.users.toOut(await this.users.setAvatar(principal.id, file));
   }
@@ -71,6 +78,8 @@ export class UsersController {
   @ApiOperation({ summary: 'Busca usuário por ID (admin)' })
   @ApiOkResponse({ type: UserOutDto })
   @ApiForbiddenResponse({ description: 'Apenas administradores' })
+  @ApiNotFoundResponse({ description: 'Usuário não encontrado' })
+  @ApiIdParam('user_id', 'ID local do usuário', 1)
   async getUser(@Param('user_id', new ParseIdPipe('user_id')) userId: number): Promise<UserOutDto> {
     return this.users.toOut(await this.users.getById(userId));
   }
@@ -81,6 +90,9 @@ export class UsersController {
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Atualiza usuário (admin)' })
   @ApiOkResponse({ type: UserOutDto })
+  @ApiNotFoundResponse({ description: 'Usuário não encontrado' })
+  @ApiConflictResponse({ description: 'E-mail, matrícula ou CPF já cadastrado (campo em `field`)' })
+  @ApiIdParam('user_id', 'ID local do usuário', 1)
   async updateUser(@Param('user_id', new ParseIdPipe('user_id')) userId: number, @Body() dto: UserUpdateDto): Promise<UserOutDto> {
     const user = await this.users.update(userId, dto);
     if (dto.is_active === false || dto.password !== undefined) await this.sessions.revokeAllOfUser(userId, 'admin_update');
@@ -93,6 +105,8 @@ export class UsersController {
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Desativa usuário (admin); nenhuma linha é apagada' })
   @ApiOkResponse({ type: UserOutDto })
+  @ApiNotFoundResponse({ description: 'Usuário não encontrado' })
+  @ApiIdParam('user_id', 'ID local do usuário', 2)
   async deactivateUser(@Param('user_id', new ParseIdPipe('user_id')) userId: number): Promise<UserOutDto> {
     const user = await this.users.setActive(userId, false);
     await this.sessions.revokeAllOfUser(userId, 'deactivated');

@@ -38,6 +38,9 @@ describe('parseWebhookBody', () => {
     expect(parseWebhookBody({ event: 'ONCRMLEADADD', data: { FIELDS: { ID: '1' } } })).toMatchObject({ kind: null, bitrixId: null });
     expect(parseWebhookBody({ event: 'ONCRMDEALADD', data: { FIELDS: { ID: '1e3' } } }).bitrixId).toBeNull();
     expect(parseWebhookBody({ event: 'ONCRMDEALADD', data: { FIELDS: { ID: '0' } } }).bitrixId).toBeNull();
+    // Beyond the mirror's integer columns.
+    expect(parseWebhookBody({ event: 'ONCRMDEALADD', data: { FIELDS: { ID: '2147483648' } } }).bitrixId).toBeNull();
+    expect(parseWebhookBody({ event: 'ONCRMDEALADD', data: { FIELDS: { ID: '2147483647' } } }).bitrixId).toBe(2147483647);
     expect(parseWebhookBody({ event: ['a'] }).event).toBe('');
     expect(() => parseWebhookBody('event=x')).toThrow(BadRequestException);
     expect(() => parseWebhookBody(null)).toThrow(BadRequestException);

@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import qs from 'qs';
+import { INT32_MAX } from '../common/validation/bounded-integer';
 
 /** What a Bitrix24 event is about: the object the worker re-reads. */
 export type WebhookObjectKind = 'deal' | 'activity' | 'comment';
@@ -98,7 +99,9 @@ export function parseWebhookBody(body: unknown): ParsedWebhook {
   const data = isDict(root.data) ? root.data : {};
   const fields = isDict(data.FIELDS) ? data.FIELDS : isDict(data.fields) ? data.fields : {};
   // Comments carry data[ID] (no FIELDS level); the others data[FIELDS][ID]. Accept either for every event.
-  const bitrixId = toPositiveInt(fields.ID ?? fields.id ?? data.ID ?? data.id);
+  const id = toPositiveInt(fields.ID ?? fields.id ?? data.ID ?? data.id);
+  // The ID lands in the mirror's `integer` columns (deals.deal_id, activities.activity_id): beyond them it is refused.
+  const bitrixId = id !== null && id <= INT32_MAX ? id : null;
   return { event, applicationToken: token, kind, bitrixId, ts };
 }
 

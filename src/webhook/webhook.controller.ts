@@ -1,5 +1,19 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCookieAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { AdminOnly } from '../auth/decorators/admin-only.decorator';
 import { Public } from '../auth/decorators/public.decorator';
 import {
@@ -12,7 +26,12 @@ import { WebhookFailuresService } from './webhook-failures.service';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookRateLimit } from '../security/rate-limit';
 
-@ApiTags('webhook')
+function invalidUuid(field: string): BadRequestException {
+  const detail = `${field}: deve ser um UUID`;
+  return new BadRequestException({ message: detail, detail, errors: [{ field, message: detail }] });
+}
+
+@ApiTags('Webhook')
 @Controller('webhook-bitrix24')
 export class WebhookController {
   constructor(
@@ -41,7 +60,9 @@ export class WebhookController {
       example: { event: 'ONCRMDEALUPDATE', 'data[FIELDS][ID]': '1001', ts: '1766047124', 'auth[application_token]': '<token>' },
     },
   })
-  @ApiOkResponse({ schema: { type: 'string', example: 'OK' } })
+  @ApiOkResponse({ description: 'Evento gravado (ou ignorado, se desconhecido)', schema: { type: 'string', example: 'OK' } })
+  @ApiUnauthorizedResponse({ description: '`auth[application_token]` ausente ou diferente de BITRIX_APP_TOKEN' })
+  @ApiServiceUnavailableResponse({ description: 'O evento não pôde ser gravado: nada foi confirmado (o Bitrix24 não reenvia; a reconciliação recupera)' })
   async receive(@Body() body: unknown): Promise<string> {
     await this.intake.accept(body);
     return JSON.stringify('OK');
@@ -50,6 +71,7 @@ export class WebhookController {
   @AdminOnly()
   @Get('failed')
   @ApiCookieAuth('cookie')
+  @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Lista eventos do Bitrix24 que falharam após todas as tentativas (admin)' })
   @ApiOkResponse({ type: FailedWebhookEventListDto })
   listFailed(@Query() query: FailedWebhookEventsQueryDto): Promise<FailedWebhookEventListDto> {
@@ -60,8 +82,9 @@ export class WebhookController {
   @Post('failed/replay')
   @HttpCode(202)
   @ApiCookieAuth('cookie')
+  @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Reprocessa todos os eventos com falha (admin)' })
-  @ApiOkResponse({ type: ReplayAllResultDto })
+  @ApiAcceptedResponse({ type: ReplayAllResultDto, description: 'Eventos enfileirados de novo' })
   replayAll(): Promise<ReplayAllResultDto> {
     return this.failures.replayAll();
   }
@@ -70,9 +93,12 @@ export class WebhookController {
   @Post('failed/:id/replay')
   @HttpCode(202)
   @ApiCookieAuth('cookie')
+  @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Reprocessa um evento com falha (admin): enfileira uma cópia com novas tentativas' })
-  @ApiOkResponse({ type: ReplayedWebhookEventDto })
-  replay(@Param('id', new ParseUUIDPipe()) id: string): Promise<ReplayedWebhookEventDto> {
+  @ApiParam({ name: 'id', description: 'O `id` de um evento de GET /webhook-bitrix24/failed', schema: { type: 'string', format: 'uuid' } })
+  @ApiAcceptedResponse({ type: ReplayedWebhookEventDto, description: 'Cópia do evento enfileirada' })
+  @ApiNotFoundResponse({ description: 'Evento com falha não encontrado' })
+  replay(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => invalidUuid('id') })) id: string): Promise<ReplayedWebhookEventDto> {
     return this.failures.replay(id);
   }
 }

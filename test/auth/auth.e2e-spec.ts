@@ -292,6 +292,27 @@ describe('Auth (e2e, real PostgreSQL + S3 + SMTP)', () => {
       expect(res.body.detail).toContain('user_id');
     });
 
+    it('refuses null for a NOT NULL field with a 400 naming it, and clears the phone with phone_number: null', async () => {
+      const admin = await createUser(stack, { admin: true });
+      const user = await createUser(stack, { overrides: { phone_number: '+55 11 90000-0000' } });
+      for (const field of ['full_name', 'email', 'password', 'department', 'filial', 'cpf', 'matricula', 'is_admin', 'is_active']) {
+        const res = await api().put(`/auth/users/${user.id}`).set('Authorization', `Bearer ${admin.accessToken}`).send({ [field]: null }).expect(400);
+        expect(res.body.errors).toEqual([{ field, message: `${field}: não pode ser nulo` }]);
+        expect(res.body.message).toBe(`${field}: não pode ser nulo`);
+      }
+      const cleared = await api().put(`/auth/users/${user.id}`).set('Authorization', `Bearer ${admin.accessToken}`).send({ phone_number: null }).expect(200);
+      expect(cleared.body.phone_number).toBeNull();
+    });
+
+    it.each([' 1', '  1', '0x10', '01', '1e0', '+1', '2147483648'])('answers 400 for the non-canonical path ID %p and deactivates nobody', async (id) => {
+      const admin = await createUser(stack, { admin: true });
+      const inactive = async () => ((await stack.dataSource.query('SELECT count(*)::text AS n FROM users WHERE NOT is_active')) as { n: string }[])[0].n;
+      const before = await inactive();
+      const res = await api().delete(`/auth/users/${encodeURIComponent(id)}`).set('Authorization', `Bearer ${admin.accessToken}`).expect(400);
+      expect(res.body.errors).toEqual([{ field: 'user_id', message: 'user_id: deve ser um número inteiro entre 1 e 2147483647' }]);
+      expect(await inactive()).toBe(before);
+    });
+
     it('answers 404 for an unknown user', async () => {
       const admin = await createUser(stack, { admin: true });
       await api().get('/auth/users/999999').set('Cookie', cookieHeader(admin.cookies)).expect(404);

@@ -1,22 +1,6 @@
 import { createUser, TestUser } from '../support/users';
+import { OpenApiDocument, Operation, Parameter, resolve, sampleOf, SchemaObject, schemaMismatch } from '../support/openapi-document';
 import { startTestStack, TestStack } from '../support/test-stack';
-
-/** The parts of an OpenAPI 3 document the campaign reads. */
-interface SchemaObject {
-  $ref?: string;
-  type?: string;
-  properties?: Record<string, SchemaObject>;
-  items?: SchemaObject;
-  allOf?: SchemaObject[];
-}
-interface Operation {
-  parameters?: { name: string; in: string }[];
-  requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
-}
-interface OpenApiDocument {
-  paths: Record<string, Record<string, Operation>>;
-  components?: { schemas?: Record<string, SchemaObject> };
-}
 
 type AuthMode = 'anonymous' | 'user (bearer)' | 'admin (cookie)' | 'forged token';
 
@@ -28,6 +12,8 @@ interface Probe {
   variant: string;
   headers: Record<string, string>;
   body?: string | FormData;
+  /** The operation's documented responses, by status. */
+  responses: NonNullable<Operation['responses']>;
 }
 
 interface Outcome {
@@ -72,15 +58,6 @@ function nested(depth: number): unknown {
   return value;
 }
 
-function resolve(doc: OpenApiDocument, schema: SchemaObject | undefined, seen = 0): SchemaObject {
-  if (!schema || seen > 5) return {};
-  if (schema.$ref) return resolve(doc, doc.components?.schemas?.[schema.$ref.split('/').pop() ?? ''], seen + 1);
-  if (schema.allOf) {
-    const properties = Object.assign({}, ...schema.allOf.map((s) => resolve(doc, s, seen + 1).properties ?? {}));
-    return { type: 'object', properties };
-  }
-  return schema;
-}
 
 /** Property name -> schema type of the operation's body (JSON or multipart), if it declares one. */
 function bodyFields(doc: OpenApiDocument, op: Operation): Record<string, string> {
@@ -115,6 +92,8 @@ function fill(fields: Record<string, string>, value: (type: string) => unknown):
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
+/** Words of the English defaults of Nest, class-validator, body-parser and multer: user messages are Portuguese. */
+const ENGLISH = /\b(must|should|Cannot|Unexpected|Invalid|expected|is not|not found|failed|Exception|Forbidden resource|Too Many Requests)\b/;
 
 /** Malformed bodies for a state-changing operation. */
 function bodyVariants(fields: Record<string, string>): { variant: string; headers: Record<string, string>; body?: string | FormData }[] {
@@ -183,22 +162,23 @@ function probesFor(doc: OpenApiDocument, base: string): Probe[] {
     for (const method of HTTP_METHODS) {
       const op = item[method];
       if (!op) continue;
+      const responses = op.responses ?? {};
       const hasParams = /\{[^}]+\}/.test(route);
       const withParam = (value: string) => route.replace(/\{[^}]+\}/g, value);
       const M = method.toUpperCase();
       if (hasParams) {
         for (const [variant, value] of Object.entries(PATH_VALUES)) {
-          probes.push({ method: M, route, url: base + withParam(value), variant: `path: ${variant}`, headers: M === 'GET' ? {} : JSON_HEADERS, body: M === 'GET' ? undefined : '{}' });
+          probes.push({ method: M, route, url: base + withParam(value), variant: `path: ${variant}`, headers: M === 'GET' ? {} : JSON_HEADERS, body: M === 'GET' ? undefined : '{}', responses });
         }
       }
       const target = base + withParam('999999');
       if (M === 'GET') {
         const queryNames = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
         for (const { variant, query } of queryVariants(queryNames)) {
-          probes.push({ method: M, route, url: query ? `${target}?${query}` : target, variant, headers: {} });
+          probes.push({ method: M, route, url: query ? `${target}?${query}` : target, variant, headers: {}, responses });
         }
       } else {
-        for (const v of bodyVariants(bodyFields(doc, op))) probes.push({ method: M, route, url: target, ...v });
+        for (const v of bodyVariants(bodyFields(doc, op))) probes.push({ method: M, route, url: target, ...v, responses });
       }
     }
   }
@@ -208,7 +188,21 @@ function probesFor(doc: OpenApiDocument, base: string): Probe[] {
 /** Requests that end the caller's session run after everything else, so the others stay authenticated. */
 const endsSession = (p: Probe) => /logout|refresh/.test(p.route);
 
-async function send(probe: Probe, auth: Record<string, string>): Promise<{ status: number; problem?: string }> {
+
+/** The problem with an answer the OpenAPI does not promise: an undocumented status, or a JSON body off its schema. */
+function contractProblem(doc: OpenApiDocument, probe: Pick<Probe, 'responses'>, status: number, type: string, text: string): string | undefined {
+  const documented = probe.responses[String(status)];
+  if (!documented) return `status ${status} not documented (${Object.keys(probe.responses).join(', ')})`;
+  const schema = documented.content?.['application/json']?.schema;
+  if (!schema || !type.includes('application/json') || text === '') return undefined;
+  try {
+    return schemaMismatch(doc, schema, JSON.parse(text));
+  } catch {
+    return `unparseable JSON: ${text.slice(0, 200)}`;
+  }
+}
+
+async function send(doc: OpenApiDocument, probe: Probe, auth: Record<string, string>): Promise<{ status: number; problem?: string }> {
   const res = await fetch(probe.url, {
     method: probe.method,
     headers: { ...probe.headers, ...auth },
@@ -218,10 +212,12 @@ async function send(probe: Probe, auth: Record<string, string>): Promise<{ statu
   });
   const text = await res.text();
   if (res.status >= 500) return { status: res.status, problem: `5xx: ${text.slice(0, 300)}` };
-  if (res.status < 400) return { status: res.status };
   const type = res.headers.get('content-type') ?? '';
+  const broken = contractProblem(doc, probe, res.status, type, text);
+  if (broken) return { status: res.status, problem: broken };
+  if (res.status < 400) return { status: res.status };
   if (!type.includes('application/json')) return { status: res.status, problem: `non-JSON error (${type}): ${text.slice(0, 200)}` };
-  let body: { statusCode?: unknown; detail?: unknown; request_id?: unknown };
+  let body: { statusCode?: unknown; detail?: unknown; message?: unknown; request_id?: unknown };
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
@@ -229,6 +225,8 @@ async function send(probe: Probe, auth: Record<string, string>): Promise<{ statu
   }
   if (body.statusCode !== res.status) return { status: res.status, problem: `statusCode ${String(body.statusCode)} != ${res.status}` };
   if (typeof body.detail !== 'string' || body.detail.length === 0) return { status: res.status, problem: `no detail: ${text.slice(0, 200)}` };
+  if (body.message !== body.detail) return { status: res.status, problem: `message is not the detail string: ${text.slice(0, 200)}` };
+  if (ENGLISH.test(body.detail)) return { status: res.status, problem: `English message: ${body.detail.slice(0, 200)}` };
   if ((body.request_id ?? null) !== res.headers.get('x-request-id')) return { status: res.status, problem: 'request_id differs from X-Request-Id' };
   return { status: res.status };
 }
@@ -276,7 +274,7 @@ describe('Malformed-request campaign over every OpenAPI operation (no 5xx, JSON 
     const outcomes: Outcome[] = [];
     const run = async (job: (typeof jobs)[number]) => {
       try {
-        outcomes.push({ probe: job.probe, auth: job.auth, ...(await send(job.probe, job.headers)) });
+        outcomes.push({ probe: job.probe, auth: job.auth, ...(await send(doc, job.probe, job.headers)) });
       } catch (error) {
         outcomes.push({ probe: job.probe, auth: job.auth, status: 0, problem: `no response: ${(error as Error).message}` });
       }
@@ -303,4 +301,139 @@ describe('Malformed-request campaign over every OpenAPI operation (no 5xx, JSON 
     // The authenticated modes stayed authenticated: the campaign really reached the handlers.
     expect(outcomes.filter((o) => o.auth !== 'anonymous' && o.auth !== 'forged token' && o.status >= 200 && o.status < 300).length).toBeGreaterThan(0);
   }, 120_000);
+});
+
+
+/** Integer texts a path or query parameter must refuse (non-canonical, fractional, beyond int32 or its bounds). */
+function badIntegerTexts(schema: SchemaObject): string[] {
+  const texts = [' 1', '0x10', '01', '1e3', '+1', '1.0', '1.5', '2147483648', '9007199254740992', '1e300', 'NaN'];
+  if (schema.maximum !== undefined) texts.push(String(schema.maximum + 1));
+  if (schema.minimum !== undefined) texts.push(String(schema.minimum - 1));
+  return texts;
+}
+
+/** Integer JSON values a body field must refuse: strings (even of a valid number), fractions, beyond its bounds. */
+function badIntegerValues(schema: SchemaObject, example: unknown): unknown[] {
+  const values: unknown[] = [2147483648, 9007199254740992, 1e300, 1.5, '1e300', String(example ?? 1), ' 1', true, []];
+  if (schema.maximum !== undefined) values.push(schema.maximum + 1);
+  if (schema.minimum !== undefined) values.push(schema.minimum - 1);
+  return values;
+}
+
+interface TypedCase {
+  method: string;
+  route: string;
+  /** The field the 400 must name. */
+  field: string;
+  variant: string;
+  url: string;
+  body?: string;
+  /** Exactly 400; otherwise (null on an optional field, meaning "not given") any documented status below 500. */
+  expect400: boolean;
+  responses: NonNullable<Operation['responses']>;
+}
+
+/**
+ * Cases derived from each operation's schema in /docs-json, so a new endpoint is covered by declaring it:
+ * every integer parameter and field gets non-canonical, fractional, out-of-range and mistyped values; every
+ * string field a lone surrogate (well-formed UTF-16 only) and, when it must not be empty, blank text; every
+ * required field null and missing. Each answer must be a 400 naming the field, in the documented error shape.
+ */
+function typedCases(doc: OpenApiDocument, base: string): TypedCase[] {
+  const cases: TypedCase[] = [];
+  for (const [route, item] of Object.entries(doc.paths)) {
+    for (const method of HTTP_METHODS) {
+      const op = item[method];
+      if (!op) continue;
+      const M = method.toUpperCase();
+      const responses = op.responses ?? {};
+      const params = op.parameters ?? [];
+      const pathValue = (p: Parameter) => encodeURIComponent(String(p.example ?? sampleOf(doc, p.schema)));
+      const urlWith = (override: { name: string; value: string; in: string } | undefined) => {
+        const path = route.replace(/\{([^}]+)\}/g, (_m, name: string) => {
+          if (override?.in === 'path' && override.name === name) return override.value;
+          const p = params.find((x) => x.in === 'path' && x.name === name);
+          return p ? pathValue(p) : '1';
+        });
+        const query = override?.in === 'query' ? `?${encodeURIComponent(override.name)}=${override.value}` : '';
+        return `${base}${path}${query}`;
+      };
+      const content = op.requestBody?.content?.['application/json'];
+      const bodySchema = content ? resolve(doc, content.schema) : undefined;
+      const validBody = bodySchema?.properties ? (sampleOf(doc, bodySchema) as Record<string, unknown>) : undefined;
+      const bodyText = validBody ? JSON.stringify(validBody) : M === 'GET' ? undefined : '{}';
+      for (const p of params.filter((x) => (x.in === 'path' || x.in === 'query') && resolve(doc, x.schema).type === 'integer')) {
+        for (const text of badIntegerTexts(resolve(doc, p.schema))) {
+          cases.push({ method: M, route, field: p.name, variant: `${p.in} ${p.name}=${JSON.stringify(text)}`, url: urlWith({ name: p.name, in: p.in, value: encodeURIComponent(text) }), body: bodyText, expect400: true, responses });
+        }
+      }
+      if (!bodySchema?.properties || !validBody) continue;
+      const url = urlWith(undefined);
+      const withField = (name: string, value: unknown) => JSON.stringify({ ...validBody, [name]: value });
+      for (const [name, raw] of Object.entries(bodySchema.properties)) {
+        const prop = resolve(doc, raw);
+        const required = bodySchema.required?.includes(name) ?? false;
+        const push = (variant: string, body: string, expect400 = true) => cases.push({ method: M, route, field: name, variant: `${name}: ${variant}`, url, body, expect400, responses });
+        if (prop.type === 'integer') for (const value of badIntegerValues(prop, prop.example)) push(JSON.stringify(value), withField(name, value));
+        if (prop.type === 'string') {
+          push('lone surrogate', withField(name, prop.format === 'email' ? 'maria\uD83D@carvalima.com' : 'texto \uD83D quebrado'));
+          // Text a person reads must not be blank (a password may be all spaces: it is not trimmed).
+          if ((prop.minLength ?? 0) >= 1 && prop.format !== 'password') push('blank', withField(name, ' \t\n '));
+        }
+        if (!prop.nullable) push('null', withField(name, null), required);
+        if (required) {
+          const { [name]: _omitted, ...rest } = validBody;
+          push('missing', JSON.stringify(rest));
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+describe('Schema-derived bad values for every operation of /docs-json (400 naming the field)', () => {
+  let stack: TestStack;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ bitrix: true });
+    await createUser(stack);
+    admin = await createUser(stack, { admin: true });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('refuses out-of-range, non-canonical and mistyped integers, malformed and blank strings and nulls with a 400 in the error schema', async () => {
+    const doc = (await (await fetch(`${stack.url}/docs-json`)).json()) as OpenApiDocument;
+    const cases = typedCases(doc, stack.url).filter((c) => !endsSession({ route: c.route } as Probe));
+    const problems: string[] = [];
+    const byRoute = new Map<string, number>();
+    await runPool(cases, 4, async (c) => {
+      byRoute.set(`${c.method} ${c.route}`, (byRoute.get(`${c.method} ${c.route}`) ?? 0) + 1);
+      // Bearer (as integrators): no CSRF origin check, and admin reaches every handler.
+      const res = await fetch(c.url, {
+        method: c.method,
+        headers: { Authorization: `Bearer ${admin.accessToken}`, ...(c.body !== undefined ? JSON_HEADERS : {}) },
+        body: c.body,
+        signal: AbortSignal.timeout(20_000),
+      });
+      const text = await res.text();
+      const where = `${c.method} ${c.route} [${c.variant}] -> ${res.status}`;
+      const contract = contractProblem(doc, c, res.status, res.headers.get('content-type') ?? '', text);
+      if (res.status >= 500 || contract) return void problems.push(`${where}: ${contract ?? text.slice(0, 200)}`);
+      if (!c.expect400) return;
+      if (res.status !== 400) return void problems.push(`${where}: expected 400`);
+      const body = JSON.parse(text) as { message: string; errors?: { field: string }[] };
+      const named = body.errors?.some((e) => e.field === c.field || e.field.startsWith(`${c.field}.`) || e.field.startsWith(`${c.field}[`)) ?? false;
+      if (!named || !body.message.includes(c.field)) problems.push(`${where}: does not name ${c.field}: ${text.slice(0, 200)}`);
+    });
+    console.log(`Schema-derived campaign: ${cases.length} requests over ${byRoute.size} operations`);
+    expect(cases.length).toBeGreaterThanOrEqual(300);
+    // Every operation with an integer, a JSON body or a path parameter was reached.
+    for (const route of ['POST /close-ticket', 'POST /ticket/comment', 'POST /send-email', 'POST /ticket', 'GET /tickets/{user_id}', 'GET /webhook-bitrix24/failed', 'PUT /auth/users/{user_id}', 'GET /kanban/cards']) {
+      expect(byRoute.get(route) ?? 0).toBeGreaterThan(0);
+    }
+    expect(problems).toEqual([]);
+  }, 180_000);
 });

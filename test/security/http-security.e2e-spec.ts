@@ -56,6 +56,40 @@ describe('HTTP security (helmet, CORS, CSRF Origin check, metrics)', () => {
       .expect(200);
   });
 
+  it('names the allowed origins in the CSRF 403, and a non-Bearer Authorization header does not skip the check', async () => {
+    const user = await createUser(stack);
+    const evil = await request(stack.url)
+      .post('/auth/users/me/phone')
+      .set('Cookie', user.cookies.join('; '))
+      .set('Origin', 'https://evil.example')
+      .send({ phone_number: '+55 11 90000-0002' })
+      .expect(403);
+    expect(evil.body.detail).toContain('"https://evil.example"');
+    expect(evil.body.detail).toContain(`Origens permitidas: ${spa}`);
+    expect(evil.body.message).toBe(evil.body.detail);
+    await request(stack.url)
+      .post('/auth/users/me/phone')
+      .set('Cookie', user.cookies.join('; '))
+      .set('Authorization', 'Basic Zm9vOmJhcg==')
+      .set('Origin', 'https://evil.example')
+      .send({ phone_number: '+55 11 90000-0003' })
+      .expect(403);
+    // A same-origin page (Swagger UI at whatever address it was opened) is not a cross-site request.
+    await request(stack.url).post('/auth/users/me/phone').set('Cookie', user.cookies.join('; ')).set('Origin', stack.url).send({ phone_number: '+55 11 90000-0004' }).expect(200);
+    // A look-alike on another port is.
+    const otherPort = new URL(stack.url);
+    otherPort.port = String(Number(otherPort.port) + 1);
+    await request(stack.url).post('/auth/users/me/phone').set('Cookie', user.cookies.join('; ')).set('Origin', otherPort.origin).send({ phone_number: '+55 11 90000-0005' }).expect(403);
+  });
+
+  it('authenticates by the Bearer token when a cookie of another user is sent too', async () => {
+    const [alice, bob] = [await createUser(stack), await createUser(stack)];
+    const me = await request(stack.url).get('/auth/me').set('Cookie', alice.cookies.join('; ')).set('Authorization', `Bearer ${bob.accessToken}`).expect(200);
+    expect(me.body.email).toBe(bob.email);
+    // A bad Bearer token is refused, never replaced by the cookie.
+    await request(stack.url).get('/auth/me').set('Cookie', alice.cookies.join('; ')).set('Authorization', 'Bearer not-a-jwt').expect(401);
+  });
+
   it('serves Prometheus metrics with HTTP latency by route', async () => {
     await request(stack.url).get('/health').expect(200);
     await request(stack.url).get('/auth/users/12').expect(401);

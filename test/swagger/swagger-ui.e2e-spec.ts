@@ -50,8 +50,9 @@ describe('Swagger UI in headless Chromium', () => {
   let userDataDir: string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    user = await createUser(stack);
+    stack = await startTestStack({ bitrix: true });
+    // User 1, an admin: the examples' user_id, and the kanban is for admins.
+    user = await createUser(stack, { admin: true });
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'swagger-chromium-'));
     context = await launchChromium(userDataDir);
   });
@@ -77,6 +78,23 @@ describe('Swagger UI in headless Chromium', () => {
     await expectText(me.locator('.response-col_description'), user.email);
     await page.close();
   });
+
+  it('executes the POST /ticket example as Swagger UI prefills it (201), and GET /kanban/cards with no filter prefilled shows it', async () => {
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${stack.url}/docs`);
+    await page.locator('.swagger-ui .information-container .title').waitFor();
+    await expectStatus(await tryItOut(page, 'post', '/auth/login', JSON.stringify({ matricula: user.matricula, password: user.password })), '200');
+
+    const created = await tryItOut(page, 'post', '/ticket');
+    await expectStatus(created, '201');
+    await expectText(created.locator('.response-col_description'), '"deal_id": 1001');
+
+    const kanban = await tryItOut(page, 'get', '/kanban/cards');
+    await expectStatus(kanban, '200');
+    await expectText(kanban.locator('.response-col_description'), '"deal_id": 1001');
+    await page.close();
+  }, 60_000);
 
   it('lists every path of the seed catalogue in the OpenAPI document', async () => {
     const doc = (await (await fetch(`${stack.url}/docs-json`)).json()) as { paths: Record<string, unknown> };

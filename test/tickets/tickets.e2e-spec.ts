@@ -330,6 +330,29 @@ describe('Tickets (e2e: real PostgreSQL, S3, SMTP and the Bitrix24 emulator)', (
       expect(spy.mock.calls[0][1]).toMatchObject({ event: 'new_comment', deal_id: ticket.deal_id, activity: { activity_id: Number(comment.ID), type_id: '2' } });
     });
 
+    it('refuses blank text, a string deal_id, malformed UTF-16 and out-of-range numbers with a 400 naming the field, before any Bitrix call', async () => {
+      const ticket = await createTicket(requester);
+      const before = bitrix().stats.httpRequests;
+      const cases: [string, Record<string, unknown>, string][] = [
+        ['/ticket/comment', { deal_id: ticket.deal_id, message: ' \n\t ' }, 'message'],
+        ['/ticket/comment', { deal_id: String(ticket.deal_id), message: 'oi' }, 'deal_id'],
+        ['/send-email', { deal_id: ticket.deal_id, to_email: requester.email, subject: '   ', message: 'oi' }, 'subject'],
+        ['/send-email', { deal_id: ticket.deal_id, to_email: requester.email, subject: 'Oi', message: '  ' }, 'message'],
+        ['/send-email', { deal_id: ticket.deal_id, to_email: 'maria\uD83D@carvalima.test', subject: 'Oi', message: 'oi' }, 'to_email'],
+        ['/close-ticket', { deal_id: 2147483648 }, 'deal_id'],
+        ['/close-ticket', { deal_id: 1e300 }, 'deal_id'],
+        ['/close-ticket', { deal_id: ticket.deal_id, rating: 6 }, 'rating'],
+        ['/ticket', ticketBody({ user_id: 9007199254740992 }), 'user_id'],
+        ['/ticket', ticketBody({ title: '  ' }), 'title'],
+      ];
+      for (const [path, body, field] of cases) {
+        const res = await as(stack, requester).post(path, body).expect(400);
+        expect((res.body.errors as { field: string }[]).map((e) => e.field)).toEqual([field]);
+        expect(typeof res.body.message).toBe('string');
+      }
+      expect(bitrix().stats.httpRequests).toBe(before);
+    });
+
     it('sends an e-mail over SMTP once and records it in Bitrix as an outgoing e-mail that Bitrix does not send', async () => {
       const ticket = await createTicket(requester);
       const subject = `Atualização sobre seu chamado #${ticket.deal_id}`;

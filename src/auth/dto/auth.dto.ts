@@ -1,22 +1,17 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { TextField } from '../../common/validation/field.decorators';
 import { UserOutDto } from '../../users/dto/user-out.dto';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-
 export class UserLoginDto {
-  @ApiProperty({ example: '12345678' })
-  @Transform(trim)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(15)
+  @TextField({ maxLength: 15, example: '1', description: 'Matrícula (o exemplo é o admin do modo embutido, cuja senha o `npm start` mostra)' })
   matricula!: string;
 
-  @ApiProperty({ example: 'SenhaSegura123' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(128)
+  @ApiProperty({ example: 'SenhaSegura123', minLength: 1, maxLength: 128, format: 'password' })
+  @IsString({ message: 'password: deve ser um texto' })
+  @MinLength(1, { message: 'password: não pode ser vazio' })
+  @MaxLength(128, { message: 'password: no máximo 128 caracteres' })
   password!: string;
 }
 
@@ -32,32 +27,26 @@ export class LoginResponseDto {
 }
 
 export class RefreshTokenDto {
-  @ApiPropertyOptional({ description: 'Only for clients without cookies; browsers send the refresh_token cookie.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2048)
+  @TextField({ optional: true, trim: false, maxLength: 2048, description: 'Só para clientes sem cookies; navegadores enviam o cookie refresh_token.' })
   refresh_token?: string;
 }
 
 export class ForgotPasswordDto {
-  @ApiProperty({ example: 'joao.silva@carvalima.com' })
+  @ApiProperty({ example: 'joao.silva@carvalima.com', format: 'email', maxLength: 128 })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsEmail({}, { message: 'email: formato de e-mail inválido' })
-  @MaxLength(128)
+  @MaxLength(128, { message: 'email: no máximo 128 caracteres' })
   email!: string;
 }
 
 export class ResetPasswordDto {
-  @ApiProperty({ description: 'The token received by e-mail' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(256)
+  @TextField({ maxLength: 256, description: 'O token recebido por e-mail' })
   token!: string;
 
-  @ApiProperty({ example: 'NovaSenhaSegura123', minLength: 8 })
-  @IsString()
+  @ApiProperty({ example: 'NovaSenhaSegura123', minLength: 8, maxLength: 72, format: 'password' })
+  @IsString({ message: 'new_password: deve ser um texto' })
   @MinLength(8, { message: 'new_password: a senha deve ter pelo menos 8 caracteres' })
-  @MaxLength(72)
+  @MaxLength(72, { message: 'new_password: a senha deve ter no máximo 72 caracteres' })
   new_password!: string;
 }
 

@@ -12,7 +12,11 @@ const fromCookie = (req: Request): string | null => {
   return typeof value === 'string' && value ? value : null;
 };
 
-/** Access token from the `access_token` cookie (SPA) or `Authorization: Bearer` (Swagger, integrators). */
+/**
+ * Access token from `Authorization: Bearer` (Swagger, integrators) or the `access_token` cookie (SPA).
+ * The header wins when both are sent: it is what the caller chose for this request (a stale cookie of
+ * another user left in Swagger UI must not decide who the caller is), and the CSRF check relies on it.
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
@@ -20,7 +24,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly verifier: AccessTokenVerifier,
   ) {
     super({
-      jwtFromRequest: ExtractJwt.fromExtractors([fromCookie, ExtractJwt.fromAuthHeaderAsBearerToken()]),
+      jwtFromRequest: ExtractJwt.fromExtractors([ExtractJwt.fromAuthHeaderAsBearerToken(), fromCookie]),
       // A KeyObject, not the string: jsonwebtoken would otherwise try (and fail) to parse the secret as a
       // public key on every request before falling back to an HMAC key. passport-jwt hands it to
       // jsonwebtoken untouched; its types only list string | Buffer.

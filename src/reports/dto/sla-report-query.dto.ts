@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, registerDecorator, ValidationArguments } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength, registerDecorator, ValidationArguments } from 'class-validator';
+import { IntegerField } from '../../common/validation/field.decorators';
 import { parseReportBound } from '../report-date-range';
 import { SLA_REPORT_GROUP_BY, SlaReportGroupBy } from '../sla-report.constants';
 import { TICKET_PRIORITIES } from '../../bitrix/ticket-sla';
@@ -26,8 +27,7 @@ function IsReportBound(): PropertyDecorator {
 /** Filters and grouping of `GET /reports/sla` and `GET /reports/sla.csv`. */
 export class SlaReportQueryDto {
   @ApiPropertyOptional({
-    description: 'Início (inclusivo) do período, sobre a data de abertura do chamado (`created_at`). Data sem hora = 00:00 UTC.',
-    example: '2026-01-01',
+    description: 'Início (inclusivo) do período, sobre a data de abertura do chamado (`created_at`). Data sem hora = 00:00 UTC. Ex.: `2026-01-01`',
   })
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -35,39 +35,31 @@ export class SlaReportQueryDto {
   from?: string;
 
   @ApiPropertyOptional({
-    description: 'Fim (inclusivo) do período, sobre `created_at`. Data sem hora = o dia inteiro (UTC).',
-    example: '2026-01-31',
+    description: 'Fim (inclusivo) do período, sobre `created_at`. Data sem hora = o dia inteiro (UTC). Ex.: `2026-01-31`',
   })
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsReportBound()
   to?: string;
 
-  @ApiPropertyOptional({ description: 'Departamento responsável (igualdade exata)', example: 'TI - Infraestrutura' })
+  @ApiPropertyOptional({ description: 'Departamento responsável (igualdade exata), ex.: `TI - Infraestrutura`', maxLength: 100 })
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
   @MaxLength(100)
   assignee_department?: string;
 
-  @ApiPropertyOptional({ enum: TICKET_PRIORITIES, example: 'Alto' })
+  @ApiPropertyOptional({ enum: TICKET_PRIORITIES })
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsIn(TICKET_PRIORITIES, { message: `priority deve ser um de: ${TICKET_PRIORITIES.join(', ')}` })
   priority?: string;
 
-  @ApiPropertyOptional({ description: 'ID interno (users.id) do responsável', example: 42, type: Number })
-  @Transform(({ value }) => {
-    const v = emptyToUndefined({ value });
-    return typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : v;
-  })
-  @IsOptional()
-  @IsInt({ message: 'responsible_id deve ser um número inteiro positivo' })
-  @Min(1, { message: 'responsible_id deve ser um número inteiro positivo' })
-  @Max(2_147_483_647, { message: 'responsible_id deve ser um número inteiro positivo' })
+  @Transform(emptyToUndefined)
+  @IntegerField({ in: 'query', optional: true, description: 'ID interno (users.id) do responsável' })
   responsible_id?: number;
 
-  @ApiPropertyOptional({ description: 'Categoria de serviço (igualdade exata)', example: 'Acessos e Permissões' })
+  @ApiPropertyOptional({ description: 'Categoria de serviço (igualdade exata), ex.: `Acessos e Permissões`', maxLength: 50 })
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

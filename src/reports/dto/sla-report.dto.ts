@@ -4,22 +4,22 @@ import { TICKET_PRIORITIES } from '../../bitrix/ticket-sla';
 
 /** SLA and satisfaction figures over a set of tickets (one group, or all of them). */
 export class SlaMetricsDto {
-  @ApiProperty({ example: 120, description: 'Chamados abertos no período (todos os filtrados)' })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 120, description: 'Chamados abertos no período (todos os filtrados)' })
   opened!: number;
 
-  @ApiProperty({ example: 100, description: "Chamados fechados (`closed = 'Y'`)" })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 100, description: "Chamados fechados (`closed = 'Y'`)" })
   closed!: number;
 
-  @ApiProperty({ example: 20, description: 'Chamados ainda abertos' })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 20, description: 'Chamados ainda abertos' })
   open!: number;
 
-  @ApiProperty({ example: 5, description: 'Abertos e com prazo (`date_deadline`) já vencido em `generated_at`' })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 5, description: 'Abertos e com prazo (`date_deadline`) já vencido em `generated_at`' })
   open_overdue!: number;
 
-  @ApiProperty({ example: 96, description: 'Fechados com prazo e data de fechamento: o denominador do percentual de SLA' })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 96, description: 'Fechados com prazo e data de fechamento: o denominador do percentual de SLA' })
   closed_with_deadline!: number;
 
-  @ApiProperty({ example: 84, description: 'Fechados até o prazo (`close_date <= date_deadline`)' })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 84, description: 'Fechados até o prazo (`close_date <= date_deadline`)' })
   closed_within_sla!: number;
 
   @ApiProperty({
@@ -39,7 +39,7 @@ export class SlaMetricsDto {
   @ApiProperty({ example: 4.3, nullable: true, type: Number, description: 'Média das avaliações (1–5); null sem avaliações' })
   mean_rating!: number | null;
 
-  @ApiProperty({ example: 60, description: 'Número de avaliações (1–5)' })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 60, description: 'Número de avaliações (1–5)' })
   ratings_count!: number;
 }
 
@@ -58,7 +58,7 @@ export class SlaReportGroupDto extends SlaMetricsDto {
   @ApiProperty({ example: 'Alto', description: 'Rótulo legível (nome do responsável, `2026-W02` para semanas, "Sem prioridade"...)' })
   label!: string;
 
-  @ApiPropertyOptional({ example: 42, nullable: true, type: Number, description: 'Só em `group_by=responsible`: users.id do responsável, quando ele tem conta local' })
+  @ApiPropertyOptional({ example: 42, nullable: true, type: 'integer', format: 'int32', description: 'Só em `group_by=responsible`: users.id do responsável, quando ele tem conta local' })
   responsible_id?: number | null;
 
   @ApiPropertyOptional({
@@ -79,7 +79,7 @@ export class SlaReportFiltersDto {
   @ApiProperty({ example: '2026-01-31', nullable: true, type: String }) to!: string | null;
   @ApiProperty({ example: null, nullable: true, type: String }) assignee_department!: string | null;
   @ApiProperty({ example: null, nullable: true, enum: TICKET_PRIORITIES, type: String }) priority!: string | null;
-  @ApiProperty({ example: null, nullable: true, type: Number }) responsible_id!: number | null;
+  @ApiProperty({ example: null, nullable: true, type: 'integer', format: 'int32' }) responsible_id!: number | null;
   @ApiProperty({ example: null, nullable: true, type: String }) service_category!: string | null;
 }
 

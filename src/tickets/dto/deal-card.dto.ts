@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** A file of a ticket or activity; `file_url` is a presigned URL (2 h). */
 export class TicketFileDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 1 })
   id!: number;
 
   @ApiProperty({ type: String, nullable: true, example: 'https://minio.../attachments/…/screenshot.png?X-Amz-Signature=…' })
@@ -14,10 +14,10 @@ export class TicketFileDto {
 
 /** One timeline entry of a ticket (seed §4.2 `activities[]`). */
 export class TicketActivityDto {
-  @ApiProperty({ example: 456, description: 'ID interno' })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 456, description: 'ID interno' })
   id!: number;
 
-  @ApiProperty({ example: 9876, description: 'ID Bitrix da atividade (ou do comentário da timeline)' })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 9876, description: 'ID Bitrix da atividade (ou do comentário da timeline)' })
   activity_id!: number;
 
   @ApiProperty({ type: String, nullable: true, example: '2', description: '2 = comentário, 4 = e-mail' })
@@ -62,10 +62,10 @@ export class TicketActivityDto {
 
 /** `DealCardCreateSchema` (seed §4.2): the answer of `POST /ticket`. */
 export class DealCardCreateDto {
-  @ApiProperty({ example: 123, description: 'ID interno (PostgreSQL)' })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 123, description: 'ID interno (PostgreSQL)' })
   id!: number;
 
-  @ApiProperty({ example: 837, description: 'ID Bitrix (o ID público do chamado)' })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 1001, description: 'ID Bitrix (o ID público do chamado)' })
   deal_id!: number;
 
   @ApiProperty({ type: String, nullable: true })
@@ -122,7 +122,15 @@ export class DealCardDto extends DealCardCreateDto {
   @ApiProperty({ type: String, nullable: true })
   last_activity_by_id!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: '2024-01-15 11:45:30' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '2024-01-15 11:45:30',
+    pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$',
+    description:
+      'Formato do sistema original (`AAAA-MM-DD HH:mm:ss`, sem fuso): hora local do portal Bitrix24, no fuso `timeZone` do mapeamento ' +
+      'de campos (padrão `America/Sao_Paulo`). Os demais horários são ISO 8601 em UTC (`Z`).',
+  })
   last_communication_time!: string | null;
 
   @ApiProperty({ type: String, nullable: true, format: 'date-time' })
@@ -152,16 +160,16 @@ export class DealCardDto extends DealCardCreateDto {
   @ApiProperty()
   is_unread!: boolean;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, description: 'ID local do solicitante' })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', nullable: true, description: 'ID local do solicitante' })
   user_id!: number | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, description: 'ID local do responsável' })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', nullable: true, description: 'ID local do responsável' })
   responsible_id!: number | null;
 
   @ApiPropertyOptional({ type: String, nullable: true })
   requester_email!: string | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, maximum: 5 })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', nullable: true, minimum: 1, maximum: 5 })
   rating!: number | null;
 
   @ApiPropertyOptional({ type: String, nullable: true })

@@ -1,23 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsEmail, MaxLength } from 'class-validator';
+import { IntegerField, Optional, TextField } from '../../common/validation/field.decorators';
 import { AttachmentsField, BitrixDealIdField, TicketAttachmentDto } from './ticket-attachment.dto';
+
+const trimmed = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
 /** `TicketCloseRequest` (seed §4.2). */
 export class TicketCloseDto {
   @BitrixDealIdField()
   deal_id!: number;
 
-  @ApiPropertyOptional({ example: 5, minimum: 1, maximum: 5 })
-  @IsOptional()
-  @IsInt({ message: 'rating: deve ser um inteiro de 1 a 5' })
-  @Min(1, { message: 'rating: deve ser um inteiro de 1 a 5' })
-  @Max(5, { message: 'rating: deve ser um inteiro de 1 a 5' })
+  @IntegerField({ optional: true, min: 1, max: 5, example: 5, description: 'Avaliação do atendimento, de 1 a 5' })
   rating?: number;
 
-  @ApiPropertyOptional({ example: 'Problema resolvido rapidamente. Excelente atendimento!' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(5000)
+  @TextField({ optional: true, maxLength: 5000, example: 'Problema resolvido rapidamente. Excelente atendimento!' })
   comment?: string;
 }
 
@@ -26,10 +23,7 @@ export class TicketCommentDto {
   @BitrixDealIdField()
   deal_id!: number;
 
-  @ApiProperty({ example: 'Aplicamos o patch 1.2.5 que corrige o problema.' })
-  @IsString()
-  @IsNotEmpty({ message: 'message: o comentário não pode ser vazio' })
-  @MaxLength(20000)
+  @TextField({ maxLength: 20000, example: 'Aplicamos o patch 1.2.5 que corrige o problema.' })
   message!: string;
 
   @AttachmentsField()
@@ -41,25 +35,23 @@ export class TicketSendEmailDto {
   @BitrixDealIdField()
   deal_id!: number;
 
-  @ApiPropertyOptional({ example: 'suporte@carvalima.com', description: 'Vai no Reply-To; o remetente SMTP é MAIL_FROM' })
-  @IsOptional()
+  @ApiPropertyOptional({ example: 'suporte@carvalima.com', maxLength: 255, format: 'email', description: 'Vai no Reply-To; o remetente SMTP é MAIL_FROM' })
+  @Transform(trimmed)
+  @Optional()
   @IsEmail({}, { message: 'from_email: e-mail inválido' })
+  @MaxLength(255, { message: 'from_email: no máximo 255 caracteres' })
   from_email?: string;
 
-  @ApiProperty({ example: 'maria.santos@carvalima.com' })
+  @ApiProperty({ example: 'maria.santos@carvalima.com', maxLength: 255, format: 'email' })
+  @Transform(trimmed)
   @IsEmail({}, { message: 'to_email: e-mail inválido' })
+  @MaxLength(255, { message: 'to_email: no máximo 255 caracteres' })
   to_email!: string;
 
-  @ApiProperty({ example: 'Atualização sobre seu chamado #837' })
-  @IsString()
-  @IsNotEmpty({ message: 'subject: assunto obrigatório' })
-  @MaxLength(255)
+  @TextField({ maxLength: 255, example: 'Atualização sobre seu chamado' })
   subject!: string;
 
-  @ApiProperty({ example: 'Informamos que o sistema já foi corrigido...' })
-  @IsString()
-  @IsNotEmpty({ message: 'message: mensagem obrigatória' })
-  @MaxLength(100000)
+  @TextField({ maxLength: 100000, example: 'Informamos que o sistema já foi corrigido. Pode testar novamente?' })
   message!: string;
 
   @AttachmentsField()
@@ -67,6 +59,6 @@ export class TicketSendEmailDto {
 }
 
 export class StatusResponseDto {
-  @ApiProperty({ example: 'success' })
+  @ApiProperty({ example: 'success', enum: ['success'] })
   status!: 'success';
 }

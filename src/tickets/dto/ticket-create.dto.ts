@@ -1,111 +1,93 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsIn, IsString, Matches, MaxLength, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { ID_BOUNDS, parseCanonicalInteger } from '../../common/validation/bounded-integer';
+import { IntegerField, Optional, TextField } from '../../common/validation/field.decorators';
 import { normalizePriority, TICKET_PRIORITIES, TicketPriority } from '../../bitrix/ticket-sla';
 import { AttachmentsField, TicketAttachmentDto } from './ticket-attachment.dto';
 
 const trimmed = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
+/** A Bitrix user ID sent as text, within what an `integer` column holds. */
+@ValidatorConstraint({ name: 'boundedIdText' })
+class BoundedIdText implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return parseCanonicalInteger(value, ID_BOUNDS) !== null;
+  }
+
+  defaultMessage(): string {
+    return `resp_id: deve ser o ID numérico (1 a ${ID_BOUNDS.max}) de um usuário do Bitrix24`;
+  }
+}
+
 /** `TicketCreateRequest` (seed §4.2). */
 export class TicketCreateDto {
-  @ApiPropertyOptional({ example: 'Maria Santos', description: 'Nome do solicitante (padrão: o usuário logado)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @TextField({ optional: true, maxLength: 255, example: 'Maria Santos', description: 'Nome do solicitante (padrão: o usuário logado)' })
   full_name?: string;
 
-  @ApiProperty({ example: 'Sistema travando ao gerar relatório', maxLength: 255 })
-  @Transform(trimmed)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(255)
+  @TextField({ maxLength: 255, example: 'Sistema travando ao gerar relatório' })
   title!: string;
 
-  @ApiPropertyOptional({ example: "Ao clicar em 'Gerar Relatório', o sistema congela..." })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20000)
+  @TextField({ optional: true, maxLength: 20000, example: "Ao clicar em 'Gerar Relatório', o sistema congela..." })
   description?: string;
 
-  @ApiPropertyOptional({ example: 'Suporte Técnico' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @TextField({ optional: true, maxLength: 255, example: 'Suporte Técnico' })
   subject?: string;
 
-  @ApiPropertyOptional({ example: 5, description: 'ID local do solicitante; só um admin pode abrir em nome de outro usuário' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntegerField({
+    optional: true,
+    example: 1,
+    description: 'ID local do solicitante (padrão: o usuário logado); só um admin pode abrir em nome de outro usuário. O exemplo é o admin do modo embutido.',
+  })
   user_id?: number;
 
-  @ApiPropertyOptional({ example: '42', description: 'ID Bitrix24 do responsável' })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'number' ? String(value) : value))
-  @IsString()
-  @Matches(/^\d{1,10}$/, { message: 'resp_id: deve ser o ID numérico de um usuário do Bitrix24' })
+  @ApiPropertyOptional({
+    example: '1',
+    pattern: '^[1-9]\\d{0,9}$',
+    maxLength: 10,
+    description: 'ID Bitrix24 do usuário responsável (texto ou número). O exemplo é o usuário 1, que todo portal (e o emulador) tem.',
+  })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value))
+  @Optional()
+  @IsString({ message: 'resp_id: deve ser o ID numérico de um usuário do Bitrix24' })
+  @Matches(/^[1-9]\d{0,9}$/, { message: 'resp_id: deve ser o ID numérico de um usuário do Bitrix24' })
+  @Validate(BoundedIdText)
   resp_id?: string;
 
-  @ApiPropertyOptional({ example: 'TI', maxLength: 100 })
-  @IsOptional()
-  @Transform(trimmed)
-  @IsString()
-  @MaxLength(100)
+  @TextField({ optional: true, maxLength: 100, example: 'TI' })
   assignee_department?: string;
 
-  @ApiPropertyOptional({ example: 'maria.santos@carvalima.com' })
-  @IsOptional()
+  @ApiPropertyOptional({ example: 'maria.santos@carvalima.com', format: 'email', maxLength: 255 })
+  @Transform(trimmed)
+  @Optional()
   @IsEmail({}, { message: 'email: e-mail inválido' })
-  @MaxLength(255)
+  @MaxLength(255, { message: 'email: no máximo 255 caracteres' })
   email?: string;
 
-  @ApiPropertyOptional({ example: 'Filial São Paulo' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @TextField({ optional: true, maxLength: 100, example: 'Filial São Paulo' })
   filial?: string;
 
-  @ApiPropertyOptional({ example: '+55 11 91234-5678' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(30)
+  @TextField({ optional: true, maxLength: 30, example: '+55 11 91234-5678' })
   phone?: string;
 
-  @ApiProperty({ enum: TICKET_PRIORITIES, example: 'Alto' })
+  @ApiProperty({ enum: TICKET_PRIORITIES, example: 'Alto', description: 'Define o prazo (SLA): Crítico +1 h, Alto +4 h, Médio +24 h, Baixo +72 h' })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? (normalizePriority(value) ?? value) : value))
   @IsIn(TICKET_PRIORITIES, { message: 'priority: prioridade desconhecida (use Crítico, Alto, Médio ou Baixo)' })
   priority!: TicketPriority;
 
-  @ApiPropertyOptional({ example: '87654321', maxLength: 20 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20)
+  @TextField({ optional: true, maxLength: 20, example: '87654321', description: 'Matrícula do solicitante (padrão: a do usuário logado)' })
   matricula?: string;
 
-  @ApiPropertyOptional({ example: 'Financeiro', maxLength: 100 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @TextField({ optional: true, maxLength: 100, example: 'Financeiro' })
   requester_department?: string;
 
-  @ApiProperty({ example: 'Sistema Financeiro', maxLength: 50 })
-  @Transform(trimmed)
-  @IsString({ message: 'service_category: categoria obrigatória' })
-  @IsNotEmpty({ message: 'service_category: categoria obrigatória' })
-  @MaxLength(50, { message: 'service_category: no máximo 50 caracteres' })
+  @TextField({ maxLength: 50, example: 'Sistema Financeiro', description: 'Categoria de serviço; "Acessos e Permissões" usa o `cpf` do formulário (seed §8.3)' })
   service_category!: string;
 
-  @ApiPropertyOptional({ example: 'ERP', maxLength: 50 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(50)
+  @TextField({ optional: true, maxLength: 50, example: 'ERP' })
   system_type?: string;
 
-  @ApiPropertyOptional({ example: '123.456.789-09', description: 'Usado só na categoria "Acessos e Permissões" (seed §8.3)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20)
+  @TextField({ optional: true, maxLength: 20, example: '529.982.247-25', description: 'Usado só na categoria "Acessos e Permissões" (seed §8.3)' })
   cpf?: string;
 
   @AttachmentsField()

@@ -1,48 +1,33 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn } from 'class-validator';
+import { INT32_MAX } from '../../common/validation/bounded-integer';
+import { IntegerField, Optional, TextField } from '../../common/validation/field.decorators';
 import { normalizePriority, TICKET_PRIORITIES, TicketPriority } from '../../bitrix/ticket-sla';
 
 export const MAX_PAGE_SIZE = 500;
 
 /** Optional filters and paging of every listing (SPEC §5). Without them: the seed's full list. */
 export class TicketListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit: deve ser um inteiro' })
-  @Min(1, { message: `limit: deve estar entre 1 e ${MAX_PAGE_SIZE}` })
-  @Max(MAX_PAGE_SIZE, { message: `limit: deve estar entre 1 e ${MAX_PAGE_SIZE}` })
+  @IntegerField({ in: 'query', optional: true, min: 1, max: MAX_PAGE_SIZE, description: 'Tamanho da página (sem ele: a lista inteira)' })
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset: deve ser um inteiro' })
-  @Min(0, { message: 'offset: deve ser >= 0' })
+  @IntegerField({ in: 'query', optional: true, min: 0, max: INT32_MAX, description: 'Quantos chamados pular (com `limit`)' })
   offset?: number;
 
-  @ApiPropertyOptional({ example: 'C19:NEW' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(50)
+  // No `example` on optional filters: Swagger UI would prefill it and "Try it out" would filter by it.
+  @TextField({ optional: true, maxLength: 50, description: 'Etapa do Bitrix24, ex.: `C19:NEW`' })
   stage_id?: string;
 
   @ApiPropertyOptional({ enum: TICKET_PRIORITIES })
-  @IsOptional()
+  @Optional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? (normalizePriority(value) ?? value) : value))
   @IsIn(TICKET_PRIORITIES, { message: 'priority: prioridade desconhecida (use Crítico, Alto, Médio ou Baixo)' })
   priority?: TicketPriority;
 
-  @ApiPropertyOptional({ example: 'TI' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @TextField({ optional: true, maxLength: 100, description: 'Departamento responsável (igualdade exata), ex.: `TI`' })
   assignee_department?: string;
 
-  @ApiPropertyOptional({ description: 'Busca no título e na descrição (sem diferenciar maiúsculas)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ optional: true, maxLength: 200, description: 'Busca no título e na descrição (sem diferenciar maiúsculas)' })
   q?: string;
 }

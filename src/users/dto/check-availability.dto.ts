@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn } from 'class-validator';
+import { TextField } from '../../common/validation/field.decorators';
 
 export const AVAILABILITY_FIELDS = ['email', 'matricula', 'cpf'] as const;
 export type AvailabilityField = (typeof AVAILABILITY_FIELDS)[number];
@@ -9,9 +10,6 @@ export class CheckAvailabilityQuery {
   @IsIn(AVAILABILITY_FIELDS, { message: 'field: deve ser email, matricula ou cpf' })
   field!: AvailabilityField;
 
-  @ApiProperty({ example: 'teste@email.com' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @TextField({ maxLength: 128, example: 'teste@email.com', description: 'O e-mail, a matrícula ou o CPF a conferir' })
   value!: string;
 }

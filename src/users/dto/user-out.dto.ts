@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 
 /** `UserOut` of the seed. The CPF is never part of it. */
 export class UserOutDto {
-  @ApiProperty({ example: 1 }) id!: number;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 1 }) id!: number;
   @ApiProperty({ example: 'João Silva' }) full_name!: string;
   @ApiProperty({ example: 'joao.silva@carvalima.com' }) email!: string;
   @ApiProperty({ example: 'Matriz' }) filial!: string;

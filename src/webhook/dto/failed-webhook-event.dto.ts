@@ -1,21 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { INT32_MAX } from '../../common/validation/bounded-integer';
+import { IntegerField } from '../../common/validation/field.decorators';
 
 export class FailedWebhookEventsQueryDto {
-  @ApiProperty({ required: false, default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @IntegerField({ in: 'query', optional: true, default: 50, min: 1, max: 500, description: 'Tamanho da página' })
   limit?: number;
 
-  @ApiProperty({ required: false, default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntegerField({ in: 'query', optional: true, default: 0, min: 0, max: INT32_MAX, description: 'Quantos eventos pular' })
   offset?: number;
 }
 
@@ -29,7 +20,7 @@ export class FailedWebhookEventDto {
   @ApiProperty({ enum: ['deal', 'activity', 'comment'] })
   kind!: string;
 
-  @ApiProperty({ description: 'Bitrix ID of the deal, activity or timeline comment', example: 1001 })
+  @ApiProperty({ description: 'Bitrix ID of the deal, activity or timeline comment', example: 1001, type: 'integer', format: 'int32' })
   bitrix_id!: number;
 
   @ApiProperty({ description: 'When the webhook was acknowledged', type: String, format: 'date-time' })
@@ -38,15 +29,15 @@ export class FailedWebhookEventDto {
   @ApiProperty({ description: 'When the last retry failed', type: String, format: 'date-time', nullable: true })
   failed_at!: string | null;
 
-  @ApiProperty({ description: 'Processing attempts made' })
+  @ApiProperty({ description: 'Processing attempts made', type: 'integer', format: 'int32' })
   attempts!: number;
 
-  @ApiProperty({ description: 'Last error message', nullable: true })
+  @ApiProperty({ description: 'Last error message', nullable: true, type: String })
   error!: string | null;
 }
 
 export class FailedWebhookEventListDto {
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', format: 'int32', description: 'Failed events in all' })
   total!: number;
 
   @ApiProperty({ type: [FailedWebhookEventDto] })
@@ -62,6 +53,6 @@ export class ReplayedWebhookEventDto {
 }
 
 export class ReplayAllResultDto {
-  @ApiProperty({ description: 'How many failed events were queued again' })
+  @ApiProperty({ description: 'How many failed events were queued again', type: 'integer', format: 'int32' })
   replayed!: number;
 }
