@@ -10,6 +10,7 @@ import {
   normalizeBatchResult,
 } from './bitrix-batch';
 import { BitrixBatchResult, BitrixCommandMap } from './bitrix-batch-result';
+import { redactBitrixSecrets } from './bitrix-url-redaction';
 import { BitrixRateLimiter } from './bitrix-rate-limiter';
 import { BackoffOptions, isIdempotentMethod, nextRetryDelay } from './bitrix-retry-policy';
 import { BitrixStats } from './bitrix-stats';
@@ -232,11 +233,11 @@ export class BitrixClient implements OnModuleDestroy {
     return value;
   }
 
-  /** Replaces anything that could reveal the webhook secret. */
+  /** Replaces anything that could reveal the webhook secret: the configured URL and code, and any link shape. */
   redact(text: string): string {
     let out = text;
     for (const secret of this.secrets) out = out.split(secret).join('***');
-    return out;
+    return redactBitrixSecrets(out);
   }
 
   // ---------------------------------------------------------------------------------------------
