@@ -33,6 +33,8 @@ export interface BitrixCallOptions {
   idempotent?: boolean;
   /** Per-attempt timeout; default `config.bitrix.timeoutMs`. */
   timeoutMs?: number;
+  /** Retries after a retryable failure; default `config.bitrix.maxRetries` (0: one attempt only). */
+  maxRetries?: number;
 }
 
 export interface BitrixBatchOptions extends BitrixCallOptions {
@@ -122,7 +124,7 @@ export class BitrixClient implements OnModuleDestroy {
   async request<T>(method: string, params: BitrixParams = {}, options: BitrixCallOptions = {}): Promise<BitrixEnvelope<T>> {
     assertMethodName(method);
     const idempotent = options.idempotent ?? isIdempotentMethod(method);
-    const { value } = await this.withRetries(method, idempotent, options.timeoutMs, (timeoutMs) => this.postOnce<T>(method, params, timeoutMs));
+    const { value } = await this.withRetries(method, idempotent, options.timeoutMs, (timeoutMs) => this.postOnce<T>(method, params, timeoutMs), options.maxRetries);
     return value;
   }
 
@@ -247,8 +249,10 @@ export class BitrixClient implements OnModuleDestroy {
     idempotent: boolean,
     timeoutOverride: number | undefined,
     attempt: (timeoutMs: number) => Promise<AttemptResult<T>>,
+    retriesOverride?: number,
   ): Promise<AttemptResult<T>> {
-    const { timeoutMs: configuredTimeout, maxRetries, retryBudgetMs } = this.config.bitrix;
+    const { timeoutMs: configuredTimeout, retryBudgetMs } = this.config.bitrix;
+    const maxRetries = retriesOverride ?? this.config.bitrix.maxRetries;
     const timeoutMs = timeoutOverride ?? configuredTimeout;
     const ceilingMs = Math.max(timeoutMs, retryBudgetMs);
     // HTTP time plus backoff sleeps; the wait for a limiter token is not counted against the budget.

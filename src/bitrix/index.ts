@@ -19,3 +19,4 @@ export * from './bitrix-disk.service';
 export * from './bitrix-users.service';
 export * from './ticket-sla';
 export * from './bitrix-url-redaction';
+export * from './bitrix-portal-check';

@@ -10,6 +10,8 @@ export type BitrixSettings = AppConfig['bitrix'];
 /** An AppConfig with only the Bitrix section filled (the only one BitrixModule reads). */
 export function bitrixConfig(overrides: Partial<BitrixSettings> & { inboundUrl: string }): AppConfig {
   const config = new AppConfig();
+  // As under `npm test`: the start-up portal check (BitrixPortalCheck) is strict and awaited by init().
+  config.nodeEnv = 'test';
   config.bitrix = {
     appToken: 'test-app-token-0123456789',
     rateLimit: 1000,
@@ -29,8 +31,11 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
 }
 
 /** A Nest module graph like the app's: AppConfig provided globally, BitrixModule imported. */
-export async function bitrixTestingModule(config: AppConfig): Promise<TestingModule> {
-  const moduleRef = await Test.createTestingModule({ imports: [AppConfigModule.forRoot(config), BitrixModule] }).compile();
+export async function bitrixTestingModule(config: AppConfig, logger?: LoggerService): Promise<TestingModule> {
+  const builder = Test.createTestingModule({ imports: [AppConfigModule.forRoot(config), BitrixModule] });
+  // Without a logger, Nest's TestingLogger (errors only) replaces the app's.
+  if (logger) builder.setLogger(logger);
+  const moduleRef = await builder.compile();
   await moduleRef.init();
   return moduleRef;
 }
