@@ -83,6 +83,7 @@ describe('official SDK @bitrix24/b24jssdk against the emulator over HTTPS', () =
 
     // Rate limit: 20 parallel calls against a bucket of 10 draining 2/s. The portal refused some with
     // 503 QUERY_LIMIT_EXCEEDED; the SDK waited and retried, and every call succeeded.
+    console.log(`b24jssdk burst: ${report.burst.ok} calls ok in ${report.burst.ms} ms, ${emulator.stats.rejectedByRateLimit} refused by the portal's bucket and retried`);
     expect(report.burst.failed).toEqual([]);
     expect(report.burst.ok).toBe(20);
     expect(emulator.stats.rejectedByRateLimit).toBeGreaterThan(0);
@@ -94,6 +95,7 @@ describe('official SDK @bitrix24/b24jssdk against the emulator over HTTPS', () =
     await new Promise((resolve) => setTimeout(resolve, 7000));
     // A little under the portal's bucket, as an integration would configure it (the two clocks drift).
     const report = await runSdk({ B24_BURST_CALLS: '20', B24_SDK_BURST: '8', B24_SDK_DRAIN: '2' });
+    console.log(`b24jssdk limiter: ${report.burst.ok} calls ok in ${report.burst.ms} ms, ${emulator.stats.rejectedByRateLimit} refused`);
     expect(report.burst).toMatchObject({ ok: 20, failed: [] });
     expect(emulator.stats.rejectedByRateLimit).toBe(0);
     // 20 calls plus the list and batch calls through a bucket of 10 at 2/s take several seconds.
