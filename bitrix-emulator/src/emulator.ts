@@ -1,15 +1,18 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin-router';
 import { handleDownload, isDownloadPath } from './downloads';
 import { EventDelivery, EventFaults } from './events';
 import { sendJson } from './http-utils';
+import { generateCertificate, TlsCertificate } from './tls';
 import { ActivityInput, activityRow, createActivity, OWNER_TYPE_DEAL } from './methods/activities';
 import { commentRow, addComment as addDealComment } from './methods/timeline-comments';
 import { createDeal as createPortalDeal, deleteDeal as deletePortalDeal, listDealRows, requireDeal, updateDeal as updatePortalDeal } from './methods/deals';
 import { SeedUserInput, seedUser as seedPortalUser, userRow } from './methods/users';
 import { EmulatorOptions, resolveOptions } from './options';
 import { FileInput, Portal } from './portal';
+import { OperatingBudget } from './operating-time';
 import { LeakyBucket } from './rate-limiter';
 import { handleRest } from './rest-router';
 import { RestFaultKind, RestFaultOptions, RestFaultRule, RestFaults } from './rest-faults';
@@ -29,8 +32,10 @@ export interface FileView {
 }
 
 export interface BitrixEmulator {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` with the `https` option) */
   readonly url: string;
+  /** With `https`: the self-signed certificate (PEM) to trust, e.g. through NODE_EXTRA_CA_CERTS or `ca`. */
+  readonly certificatePem: string | undefined;
   /** `${url}/rest/${webhookUserId}/${webhookCode}/` */
   readonly inboundUrl: string;
   /** Live, mutable settings (handler URL, token, latency, rate limits, event delay...). */
@@ -84,12 +89,15 @@ class EmulatorImpl implements BitrixEmulator {
   private readonly statsRecorder = new StatsRecorder();
   private readonly faults = new RestFaults();
   private readonly bucket: LeakyBucket;
+  private readonly operating: OperatingBudget;
   private server: Server | null = null;
   private persister: StatePersister | null = null;
+  private tls: TlsCertificate | null = null;
 
   constructor(readonly options: EmulatorOptions) {
     this.portal = new Portal(options);
     this.bucket = new LeakyBucket(() => ({ rate: this.options.rateLimit, burst: this.options.rateBurst }));
+    this.operating = new OperatingBudget(() => this.options.operatingLimitSeconds);
     this.seedWebhookUser();
   }
 
@@ -115,13 +123,15 @@ class EmulatorImpl implements BitrixEmulator {
   }
 
   async listen(): Promise<void> {
-    const server = createServer((req, res) => {
+    const listener = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch((err: unknown) => {
         console.error('[bitrix-emulator] request failed', err);
         if (!res.headersSent) sendJson(res, 500, { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' });
         else res.destroy();
       });
-    });
+    };
+    if (this.options.https) this.tls = await generateCertificate(this.options.host);
+    const server: Server = this.tls ? createHttpsServer({ key: this.tls.keyPem, cert: this.tls.certPem }, listener) : createServer(listener);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => {
@@ -138,7 +148,7 @@ class EmulatorImpl implements BitrixEmulator {
     if (isDownloadPath(url.pathname)) handleDownload(req, res, url, this.portal);
     else if (url.pathname === '/rest' || url.pathname.startsWith('/rest/')) {
       try {
-        await handleRest(req, res, url, { portal: this.portal, stats: this.statsRecorder, faults: this.faults, bucket: this.bucket });
+        await handleRest(req, res, url, { portal: this.portal, stats: this.statsRecorder, faults: this.faults, bucket: this.bucket, operating: this.operating });
       } finally {
         // Any REST call may have written; the persister skips the write when nothing did.
         this.changed();
@@ -156,7 +166,11 @@ class EmulatorImpl implements BitrixEmulator {
     const address = this.server?.address() as AddressInfo | null | undefined;
     const port = address?.port ?? this.options.port;
     const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
-    return `http://${host}:${port}`;
+    return `${this.tls ? 'https' : 'http'}://${host}:${port}`;
+  }
+
+  get certificatePem(): string | undefined {
+    return this.tls?.certPem;
   }
 
   get inboundUrl(): string {
@@ -183,6 +197,7 @@ class EmulatorImpl implements BitrixEmulator {
     this.statsRecorder.reset();
     this.faults.clear();
     this.bucket.reset();
+    this.operating.reset();
     this.seedWebhookUser();
     this.changed();
   }

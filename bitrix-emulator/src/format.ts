@@ -81,7 +81,13 @@ export interface TimeInfo {
 }
 
 /** The `time` member present in every answer. */
-export function makeTimeInfo(startMs: number, finishMs: number, offsetMinutes: number, operating = 0): TimeInfo {
+export function makeTimeInfo(
+  startMs: number,
+  finishMs: number,
+  offsetMinutes: number,
+  operating = 0,
+  operatingResetAt = Math.floor(startMs / 1000) + 600,
+): TimeInfo {
   const duration = (finishMs - startMs) / 1000;
   return {
     start: startMs / 1000,
@@ -90,7 +96,7 @@ export function makeTimeInfo(startMs: number, finishMs: number, offsetMinutes: n
     processing: duration,
     date_start: formatPortalDate(new Date(startMs), offsetMinutes),
     date_finish: formatPortalDate(new Date(finishMs), offsetMinutes),
-    operating_reset_at: Math.floor(startMs / 1000) + 600,
+    operating_reset_at: operatingResetAt,
     operating,
   };
 }

@@ -51,7 +51,7 @@ export function paginate<T>(rows: T[], start: number): Page<T> {
 /** Returns the comparable values of a field of a row (empty list = empty/null value). */
 export type FieldResolver<T> = (row: T, field: string) => string[];
 
-const OPERATORS = ['>=', '<=', '!@', '!=', '=%', '%=', '>', '<', '@', '%', '=', '!'] as const;
+const OPERATORS = ['>=', '<=', '!=%', '!%', '!@', '!=', '=%', '%=', '>', '<', '@', '%', '=', '!'] as const;
 type Operator = (typeof OPERATORS)[number] | '';
 
 export function splitFilterKey(key: string): { op: Operator; field: string } {
@@ -111,6 +111,10 @@ function matchCondition(rowValues: string[], op: Operator, value: unknown, offse
     case '=%':
     case '%=':
       return filterValues(value).some((w) => rowValues.some((rv) => likeToRegExp(w, false).test(rv)));
+    case '!%':
+      return !filterValues(value).some((w) => rowValues.some((rv) => likeToRegExp(w, true).test(rv)));
+    case '!=%':
+      return !filterValues(value).some((w) => rowValues.some((rv) => likeToRegExp(w, false).test(rv)));
     default: {
       const [w] = filterValues(value);
       if (w === undefined) return true;

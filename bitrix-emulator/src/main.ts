@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     rateBurst: numberFromEnv('EMULATOR_RATE_BURST'),
     latencyMs: numberFromEnv('EMULATOR_LATENCY_MS'),
     stateFile: process.env.EMULATOR_STATE_FILE || undefined,
+    https: process.env.EMULATOR_HTTPS === '1' || process.env.EMULATOR_HTTPS === 'true',
   };
   const emulator = await startBitrixEmulator(options);
   const demoUsers = [

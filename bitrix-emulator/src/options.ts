@@ -45,7 +45,48 @@ export interface EmulatorOptions {
    * Read at start only. Unset = in memory only.
    */
   stateFile?: string;
+  /**
+   * Comment `urlDownload`/`urlShow` and activity FILES `url` need a logged-in browser session on a real portal
+   * (reference §2.5, §5): with true (default) they answer the portal's login page, as a webhook client sees them;
+   * false serves the bytes (the emulator's old behaviour). Disk `DOWNLOAD_URL` always serves the bytes.
+   */
+  fileLinksNeedSession: boolean;
+  /** Disk storages the portal has (disk.storage.getlist/get); uploads to any other storage or folder fail. */
+  diskStorages: DiskStorageDefinition[];
+  /**
+   * Serve HTTPS with a self-signed certificate generated at start (the official SDK refuses http portals).
+   * Read at start only. Default false.
+   */
+  https: boolean;
+  /**
+   * Per-method operating-time limit (reference §1.5): seconds of execution per method over a sliding 10 minutes;
+   * above it the method answers 429 OPERATION_TIME_LIMIT until `operating_reset_at`. Default 480 (cloud).
+   */
+  operatingLimitSeconds: number;
+  /**
+   * Simulated execution time (ms) per call, by lower-case method name, added to the measured time; default {}
+   * (a light call costs ~0 s, as the docs' example shows).
+   */
+  operatingCostMs: Record<string, number>;
 }
+
+/** A Disk storage (disk.storage.get shape); its root folder is ROOT_OBJECT_ID. */
+export interface DiskStorageDefinition {
+  ID: number;
+  NAME: string;
+  ENTITY_TYPE: 'user' | 'common' | 'group';
+  ENTITY_ID: string;
+  ROOT_OBJECT_ID: number;
+}
+
+/**
+ * Storage 1 is the webhook user's drive (root folder 3 holds "Uploaded files" of comments and activities);
+ * 7 is the company's shared drive. Folder ids other than the roots do not exist.
+ */
+export const DEFAULT_DISK_STORAGES: DiskStorageDefinition[] = [
+  { ID: 1, NAME: 'Admin Portal', ENTITY_TYPE: 'user', ENTITY_ID: '1', ROOT_OBJECT_ID: 3 },
+  { ID: 7, NAME: 'Documentos compartilhados', ENTITY_TYPE: 'common', ENTITY_ID: 'shared_files_s1', ROOT_OBJECT_ID: 71 },
+];
 
 /** The helpdesk fields named in the seed (§5.1); priority items carry the seed's enumeration IDs. */
 export const DEFAULT_DEAL_USER_FIELDS: UserFieldDefinition[] = [
@@ -63,6 +104,17 @@ export const DEFAULT_DEAL_USER_FIELDS: UserFieldDefinition[] = [
   { FIELD_NAME: 'UF_CRM_1701706961', USER_TYPE_ID: 'string', LABEL: 'Categoria de serviço' },
   { FIELD_NAME: 'UF_CRM_1701706933', USER_TYPE_ID: 'string', LABEL: 'Tipo de sistema' },
   { FIELD_NAME: 'UF_CRM_1736515084', USER_TYPE_ID: 'string', LABEL: 'Departamento responsável' },
+  // The helpdesk's other fields (src/bitrix/bitrix-field-map.ts defaults; the seed does not name their ids).
+  { FIELD_NAME: 'UF_CRM_1701706905', USER_TYPE_ID: 'string', LABEL: 'Departamento do solicitante' },
+  { FIELD_NAME: 'UF_CRM_1701706872', USER_TYPE_ID: 'string', LABEL: 'Matrícula' },
+  { FIELD_NAME: 'UF_CRM_1701706884', USER_TYPE_ID: 'string', LABEL: 'E-mail do solicitante' },
+  { FIELD_NAME: 'UF_CRM_1701706858', USER_TYPE_ID: 'string', LABEL: 'Nome do solicitante' },
+  { FIELD_NAME: 'UF_CRM_1701706893', USER_TYPE_ID: 'string', LABEL: 'Telefone do solicitante' },
+  { FIELD_NAME: 'UF_CRM_1701706917', USER_TYPE_ID: 'string', LABEL: 'Filial' },
+  { FIELD_NAME: 'UF_CRM_1701706925', USER_TYPE_ID: 'string', LABEL: 'CPF' },
+  { FIELD_NAME: 'UF_CRM_1701707028', USER_TYPE_ID: 'datetime', LABEL: 'Prazo SLA' },
+  { FIELD_NAME: 'UF_CRM_1736515121', USER_TYPE_ID: 'integer', LABEL: 'Avaliação' },
+  { FIELD_NAME: 'UF_CRM_1736515143', USER_TYPE_ID: 'string', LABEL: 'Comentário da avaliação' },
 ];
 
 const randomCode = (length: number): string =>
@@ -84,6 +136,11 @@ export function resolveOptions(partial: Partial<EmulatorOptions> = {}): Emulator
     portalDomain: 'carvalima.bitrix24.com.br',
     utcOffsetMinutes: -180,
     dealUserFields: DEFAULT_DEAL_USER_FIELDS,
+    fileLinksNeedSession: true,
+    diskStorages: DEFAULT_DISK_STORAGES,
+    https: false,
+    operatingLimitSeconds: 480,
+    operatingCostMs: {},
     ...defined,
   };
 }

@@ -74,9 +74,13 @@ export class Portal {
     return this.store.files.get(id) ?? null;
   }
 
-  /** disk.file.get / disk.*.uploadfile DOWNLOAD_URL. */
+  /**
+   * disk.file.get / disk.*.uploadfile DOWNLOAD_URL in a webhook portal's shape,
+   * `https://<portal>/rest/<user>/<webhook-code>/download/?token=...`: it embeds the webhook secret.
+   */
   diskDownloadUrl(file: StoredFile): string {
-    return `${this.baseUrl}/rest/download.json?auth=&token=${encodeURIComponent(this.fileToken(file.id))}`;
+    const { webhookUserId, webhookCode } = this.options;
+    return `${this.baseUrl}/rest/${webhookUserId}/${webhookCode}/download/?token=${encodeURIComponent(this.fileToken(file.id))}`;
   }
 
   /** Timeline comment FILES[..].urlDownload. */

@@ -5,6 +5,7 @@ import { makeTimeInfo } from './format';
 import { BodyTooLargeError, NGINX_503, parseRestParams, readBody, sendHtml, sendJson, sleep } from './http-utils';
 import { METHODS } from './methods/registry';
 import { MethodOutput } from './methods/types';
+import { OperatingBudget } from './operating-time';
 import { Params } from './params';
 import { Portal } from './portal';
 import { LeakyBucket } from './rate-limiter';
@@ -17,6 +18,7 @@ export interface RestDeps {
   stats: StatsRecorder;
   faults: RestFaults;
   bucket: LeakyBucket;
+  operating: OperatingBudget;
 }
 
 const NO_AUTH = new BitrixError(401, 'NO_AUTH_FOUND', 'Wrong authorization data');
@@ -24,6 +26,14 @@ const METHOD_NOT_FOUND = new BitrixError(404, 'ERROR_METHOD_NOT_FOUND', 'Method 
 const QUERY_LIMIT = new BitrixError(503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests');
 const INTERNAL = new BitrixError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
 const BATCH_NOT_ALLOWED = new BitrixError(405, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 'Method is not allowed for batch usage');
+const OPERATION_TIME_LIMIT = new BitrixError(429, 'OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.');
+
+/** Counts a call's execution time (measured plus the configured simulated cost) against its method. */
+function chargeOperating(deps: RestDeps, method: string, startMs: number): { operating: number; resetAt: number } {
+  const simulatedMs = deps.portal.options.operatingCostMs[method] ?? 0;
+  deps.operating.record(method, (Date.now() - startMs + simulatedMs) / 1000);
+  return { operating: deps.operating.used(method), resetAt: deps.operating.resetAt(method) };
+}
 
 export function normalizeMethod(raw: string): string {
   let method = raw;
@@ -110,6 +120,11 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, url:
     fail(paramsError);
     return;
   }
+  if (method !== 'batch' && deps.operating.isBlocked(method)) {
+    record('error', OPERATION_TIME_LIMIT.code);
+    fail(OPERATION_TIME_LIMIT);
+    return;
+  }
   const ctx = { portal, userId: options.webhookUserId };
   let output: MethodOutput;
   try {
@@ -123,6 +138,7 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, url:
   } catch (err) {
     const error = err instanceof BitrixError ? err : INTERNAL;
     if (!(err instanceof BitrixError)) console.error('[bitrix-emulator] unexpected error in', method, err);
+    if (method !== 'batch') chargeOperating(deps, method, startMs);
     record('error', error.code);
     fail(error);
     return;
@@ -131,7 +147,9 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, url:
   const envelope: Record<string, unknown> = { result: output.result };
   if (output.next !== undefined) envelope.next = output.next;
   if (output.total !== undefined) envelope.total = output.total;
-  envelope.time = makeTimeInfo(startMs, Date.now(), portal.offset);
+  // The outer batch is not counted (its commands are, in result_time).
+  const charged = method === 'batch' ? { operating: 0, resetAt: undefined } : chargeOperating(deps, method, startMs);
+  envelope.time = makeTimeInfo(startMs, Date.now(), portal.offset, charged.operating, charged.resetAt);
   sendJson(res, 200, envelope);
 }
 
@@ -141,10 +159,12 @@ function invokeInner(deps: RestDeps, ctx: { portal: Portal; userId: number }, me
   const done = (outcome: CallOutcome, result: { output: MethodOutput } | { error: BitrixError }): InnerOutcome => {
     const error = 'error' in result ? result.error : undefined;
     deps.stats.recordCall({ method, params, viaBatch: true, at: new Date(), outcome, ...(error ? { error: error.code } : {}) });
-    const time = makeTimeInfo(startMs, Date.now(), ctx.portal.offset);
+    const charged = outcome === 'ok' || outcome === 'error' ? chargeOperating(deps, method, startMs) : { operating: 0, resetAt: undefined };
+    const time = makeTimeInfo(startMs, Date.now(), ctx.portal.offset, charged.operating, charged.resetAt);
     return 'output' in result ? { ok: true, output: result.output, time } : { ok: false, error: result.error, time };
   };
   if (method === 'batch') return done('error', { error: BATCH_NOT_ALLOWED });
+  if (deps.operating.isBlocked(method)) return done('fault', { error: OPERATION_TIME_LIMIT });
   const fault = deps.faults.take(method, true);
   if (fault) return done('fault', { error: faultError(fault) });
   const handler = METHODS[method];

@@ -24,9 +24,11 @@ describe('files, timeline comments and activities', () => {
   describe('disk', () => {
     it('uploads with fileContent, answers the documented shape and serves the exact bytes at DOWNLOAD_URL', async () => {
       const uploaded = resultOf<Row>(
-        await callJson(emu, 'disk.storage.uploadfile', { id: 1357, data: { NAME: 'picture.png' }, fileContent: ['ignored.png', png.toString('base64')] }),
+        await callJson(emu, 'disk.storage.uploadfile', { id: 7, data: { NAME: 'picture.png' }, fileContent: ['ignored.png', png.toString('base64')] }),
       );
-      expect(uploaded).toMatchObject({ NAME: 'picture.png', STORAGE_ID: '1357', TYPE: 'file', SIZE: '1679' });
+      expect(uploaded).toMatchObject({ NAME: 'picture.png', STORAGE_ID: '7', PARENT_ID: '71', TYPE: 'file', SIZE: '1679' });
+      // A webhook portal's shape: the link embeds the webhook user and code.
+      expect(String(uploaded.DOWNLOAD_URL)).toMatch(new RegExp(`^${emu.url}/rest/1/${emu.options.webhookCode}/download/\\?token=`));
       expect(typeof uploaded.ID).toBe('number');
       expect(typeof uploaded.FILE_ID).toBe('number');
       expect(uploaded.FILE_ID).not.toBe(uploaded.ID);
@@ -52,9 +54,9 @@ describe('files, timeline comments and activities', () => {
 
     it('accepts a form-encoded folder upload', async () => {
       const uploaded = resultOf<Row>(
-        await callForm(emu, 'disk.folder.uploadfile', { id: '8875', data: { NAME: 'manual.pdf' }, fileContent: ['manual.pdf', pdf.toString('base64')] }),
+        await callForm(emu, 'disk.folder.uploadfile', { id: '71', data: { NAME: 'manual.pdf' }, fileContent: ['manual.pdf', pdf.toString('base64')] }),
       );
-      expect(uploaded.PARENT_ID).toBe('8875');
+      expect(uploaded).toMatchObject({ PARENT_ID: '71', STORAGE_ID: '7' });
       expect((await download(String(uploaded.DOWNLOAD_URL))).bytes.equals(pdf)).toBe(true);
     });
 
@@ -93,8 +95,12 @@ describe('files, timeline comments and activities', () => {
       const [pdfKey, pdfInfo] = entries[0];
       expect(pdfInfo).toMatchObject({ id: Number(pdfKey), name: 'report.pdf', size: pdf.length, type: 'file', authorId: 1 });
       expect(entries[1][1]).toMatchObject({ name: 'shot.png', type: 'image' });
-      expect((await download(String(pdfInfo.urlDownload))).bytes.equals(pdf)).toBe(true);
-      expect((await download(String(entries[1][1].urlShow))).bytes.equals(png)).toBe(true);
+      // Without a browser session the links answer the login page; disk.file.get's DOWNLOAD_URL has the bytes.
+      for (const link of [pdfInfo.urlDownload, entries[1][1].urlShow]) {
+        const page = await download(String(link));
+        expect(page).toMatchObject({ status: 200, contentType: expect.stringContaining('text/html') });
+        expect(page.bytes.toString()).toContain('form_auth');
+      }
       // the same id works with disk.file.get (one file store)
       const viaDisk = resultOf<Row>(await callJson(emu, 'disk.file.get', { id: Number(pdfKey) }));
       expect((await download(String(viaDisk.DOWNLOAD_URL))).bytes.equals(pdf)).toBe(true);
@@ -149,7 +155,10 @@ describe('files, timeline comments and activities', () => {
       });
       const files = activity.FILES as Row[];
       expect(files).toEqual([{ id: expect.any(Number), url: expect.stringContaining('/bitrix/tools/crm_show_file.php?fileId=') }]);
-      expect((await download(String(files[0].url))).bytes.equals(pdf)).toBe(true);
+      const page = await download(String(files[0].url));
+      expect(page.contentType).toContain('text/html');
+      expect(page.bytes.toString()).toContain('USER_PASSWORD');
+      expect((await download(String(resultOf<Row>(await callJson(emu, 'disk.file.get', { id: files[0].id })).DOWNLOAD_URL))).bytes.equals(pdf)).toBe(true);
 
       const plain = resultOf<Row[]>(await callJson(emu, 'crm.activity.list', { filter: { OWNER_ID: deal.ID, OWNER_TYPE_ID: 2 } }));
       expect(plain[0]).not.toHaveProperty('FILES');

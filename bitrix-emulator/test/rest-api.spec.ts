@@ -1,4 +1,4 @@
-import { BitrixEmulator, startBitrixEmulator } from '../src';
+import { BitrixEmulator, DEFAULT_DEAL_USER_FIELDS, startBitrixEmulator } from '../src';
 import { callForm, callGet, callJson, resultOf } from './helpers';
 
 type Row = Record<string, unknown>;
@@ -179,7 +179,7 @@ describe('REST surface: envelopes, encodings, deals, contacts, users', () => {
       expect(await ids({}, { order: { DATE_MODIFY: 'DESC' } })).toEqual([c.ID, b.ID, a.ID]);
 
       const selected = resultOf<Row[]>(await callJson(emu, 'crm.deal.list', { filter: { ID: a.ID }, select: ['TITLE', 'UF_*'] }))[0];
-      expect(Object.keys(selected).sort()).toEqual(['ID', 'TITLE', 'UF_CRM_1701706933', 'UF_CRM_1701706961', 'UF_CRM_1701707001', 'UF_CRM_1736515084'].sort());
+      expect(Object.keys(selected).sort()).toEqual(['ID', 'TITLE', ...DEFAULT_DEAL_USER_FIELDS.map((f) => f.FIELD_NAME)].sort());
       const star = resultOf<Row[]>(await callJson(emu, 'crm.deal.list', { filter: { ID: a.ID }, select: ['*'] }))[0];
       expect(star).toHaveProperty('STAGE_ID');
       expect(star).not.toHaveProperty('UF_CRM_1701707001');

@@ -26,7 +26,8 @@ describe('stateFile: the portal survives a restart', () => {
   const running: BitrixEmulator[] = [];
 
   const start = async (): Promise<BitrixEmulator> => {
-    const emu = await startBitrixEmulator({ rateLimit: 0, stateFile });
+    // The same webhook code on every start: DOWNLOAD_URL embeds it. Comment/activity links serve bytes here.
+    const emu = await startBitrixEmulator({ rateLimit: 0, stateFile, webhookCode: 'statefilewebhook', fileLinksNeedSession: false });
     running.push(emu);
     return emu;
   };
@@ -58,7 +59,7 @@ describe('stateFile: the portal survives a restart', () => {
         fields: { ENTITY_ID: 1001, ENTITY_TYPE: 'deal', COMMENT: 'Logs attached', FILES: [['report.pdf', pdf.toString('base64')], ['shot.png', png.toString('base64')]] },
       }),
     );
-    const uploaded = resultOf<Row>(await callJson(first, 'disk.storage.uploadfile', { id: 1357, data: { NAME: 'picture.png' }, fileContent: ['picture.png', png.toString('base64')] }));
+    const uploaded = resultOf<Row>(await callJson(first, 'disk.storage.uploadfile', { id: 7, data: { NAME: 'picture.png' }, fileContent: ['picture.png', png.toString('base64')] }));
     const activityId = resultOf<number>(
       await callJson(first, 'crm.activity.add', {
         fields: {

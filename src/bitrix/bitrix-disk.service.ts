@@ -11,6 +11,21 @@ export interface BitrixFileContent {
   contentType: string | null;
 }
 
+/** Markers of the portal's authorization form (`form_auth`, AUTH_FORM, USER_LOGIN/USER_PASSWORD fields). */
+const LOGIN_FORM_MARKERS = /name=["']?(form_auth|AUTH_FORM|USER_PASSWORD|USER_LOGIN)\b|bx-login|\/auth\/\?/i;
+
+/**
+ * True when a file link answered the portal's login page instead of the file (the link needs a browser session:
+ * reference §2.5, §5). An HTML answer for a file that is not HTML is one; for an `.html` attachment, only an
+ * answer that holds the authorization form is.
+ */
+export function isPortalLoginPage(content: Pick<BitrixFileContent, 'contentType' | 'bytes' | 'name'>, expectedName: string | null = null): boolean {
+  if (!(content.contentType ?? '').toLowerCase().includes('text/html')) return false;
+  const name = expectedName ?? content.name;
+  if (!/\.html?$/i.test(name)) return true;
+  return LOGIN_FORM_MARKERS.test(content.bytes.subarray(0, 64 * 1024).toString('utf8'));
+}
+
 /** Bitrix Disk (reference §2.6): ticket attachments are uploaded to `config.bitrix.diskStorageId`. */
 @Injectable()
 export class BitrixDisk {
@@ -56,14 +71,14 @@ export class BitrixDisk {
 
   /**
    * A file of an activity or comment: first its own link; if that link needs a browser session (login page,
-   * 401/403/404), falls back to `disk.file.get` with its id (the seed's approach).
+   * 401/403/404), falls back to `disk.file.get` with its id and downloads its DOWNLOAD_URL (the seed's approach).
+   * The activity/comment mirror calls this for every FILES entry (webhook/activity-mirror.service.ts).
    */
   async downloadAttachment(file: BitrixFileRef, options: { maxBytes?: number } = {}): Promise<BitrixFileContent> {
     if (file.url) {
       try {
         const content = await this.downloadUrl(file.url, { fallbackName: file.name ?? `arquivo-${file.bitrixFileId}`, maxBytes: options.maxBytes });
-        const looksLikeLoginPage = (content.contentType ?? '').includes('text/html') && !/\.html?$/i.test(content.name);
-        if (!looksLikeLoginPage) return { ...content, name: file.name ?? content.name };
+        if (!isPortalLoginPage(content, file.name)) return { ...content, name: file.name ?? content.name };
         this.logger.warn(`Bitrix file ${file.bitrixFileId}: link answered an HTML page; trying disk.file.get`);
       } catch (e) {
         if (!(e instanceof BitrixError) || ![401, 403, 404].includes(e.upstreamStatus ?? 0)) throw e;

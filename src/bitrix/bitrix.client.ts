@@ -11,6 +11,7 @@ import {
 } from './bitrix-batch';
 import { BitrixBatchResult, BitrixCommandMap } from './bitrix-batch-result';
 import { Pool } from 'pg';
+import { redactBitrixSecrets } from './bitrix-url-redaction';
 import { BitrixRateLimiter } from './bitrix-rate-limiter';
 import { SharedBitrixBudget } from './bitrix-shared-budget';
 import { BackoffOptions, isIdempotentMethod, nextRetryDelay } from './bitrix-retry-policy';
@@ -34,6 +35,8 @@ export interface BitrixCallOptions {
   idempotent?: boolean;
   /** Per-attempt timeout; default `config.bitrix.timeoutMs`. */
   timeoutMs?: number;
+  /** Retries after a retryable failure; default `config.bitrix.maxRetries` (0: one attempt only). */
+  maxRetries?: number;
 }
 
 export interface BitrixBatchOptions extends BitrixCallOptions {
@@ -135,7 +138,7 @@ export class BitrixClient implements OnModuleDestroy {
   async request<T>(method: string, params: BitrixParams = {}, options: BitrixCallOptions = {}): Promise<BitrixEnvelope<T>> {
     assertMethodName(method);
     const idempotent = options.idempotent ?? isIdempotentMethod(method);
-    const { value } = await this.withRetries(method, idempotent, options.timeoutMs, (timeoutMs) => this.postOnce<T>(method, params, timeoutMs));
+    const { value } = await this.withRetries(method, idempotent, options.timeoutMs, (timeoutMs) => this.postOnce<T>(method, params, timeoutMs), options.maxRetries);
     return value;
   }
 
@@ -246,11 +249,11 @@ export class BitrixClient implements OnModuleDestroy {
     return value;
   }
 
-  /** Replaces anything that could reveal the webhook secret. */
+  /** Replaces anything that could reveal the webhook secret: the configured URL and code, and any link shape. */
   redact(text: string): string {
     let out = text;
     for (const secret of this.secrets) out = out.split(secret).join('***');
-    return out;
+    return redactBitrixSecrets(out);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -260,8 +263,10 @@ export class BitrixClient implements OnModuleDestroy {
     idempotent: boolean,
     timeoutOverride: number | undefined,
     attempt: (timeoutMs: number) => Promise<AttemptResult<T>>,
+    retriesOverride?: number,
   ): Promise<AttemptResult<T>> {
-    const { timeoutMs: configuredTimeout, maxRetries, retryBudgetMs } = this.config.bitrix;
+    const { timeoutMs: configuredTimeout, retryBudgetMs } = this.config.bitrix;
+    const maxRetries = retriesOverride ?? this.config.bitrix.maxRetries;
     const timeoutMs = timeoutOverride ?? configuredTimeout;
     const ceilingMs = Math.max(timeoutMs, retryBudgetMs);
     // HTTP time plus backoff sleeps; the wait for a limiter token is not counted against the budget.

@@ -18,3 +18,5 @@ export * from './bitrix-activities.service';
 export * from './bitrix-disk.service';
 export * from './bitrix-users.service';
 export * from './ticket-sla';
+export * from './bitrix-url-redaction';
+export * from './bitrix-portal-check';

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { Options } from 'pino-http';
 import { assignRequestId } from '../common/request-id';
+import { redactBitrixSecrets } from '../bitrix/bitrix-url-redaction';
 import { AppConfig } from '../config/app-config';
 import { REQUEST_COMPLETED, REQUEST_FAILED, requestLogFields, type LoggedRequest } from './request-log';
 
@@ -40,10 +41,12 @@ export const REDACTED_PATHS = [
 })
 export class LoggingModule {}
 
-function pinoHttpOptions(config: AppConfig): Options<IncomingMessage, ServerResponse> {
+export function pinoHttpOptions(config: Pick<AppConfig, 'logLevel' | 'logFormat'>): Options<IncomingMessage, ServerResponse> {
   return {
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+    // Paths cover known keys; a Bitrix link can be anywhere in a line (a message, an error): each line is scrubbed.
+    hooks: { streamWrite: redactBitrixSecrets },
     ...(config.logFormat === 'pretty'
       ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
       : {}),

@@ -189,8 +189,11 @@ describe('BitrixModule services against the Bitrix24 emulator', () => {
       expect(snap.files.map((f) => f.name).sort()).toEqual(['log.txt', 'patch_notes.pdf']);
       const pdfRef = snap.files.find((f) => f.name === 'patch_notes.pdf');
       if (!pdfRef) throw new Error('no pdf');
+      emulator.resetStats();
       const downloaded = await disk.downloadAttachment(pdfRef);
       expect(downloaded.bytes.equals(pdf)).toBe(true);
+      // The comment's link answered the portal's login page, so the bytes came through disk.file.get.
+      expect(emulator.stats.byMethod['disk.file.get']).toBe(1);
       expect(downloaded.name).toBe('patch_notes.pdf');
       await comments.add({ bitrixDealId: dealId, comment: 'Segundo' });
       const list = await comments.list(dealId);
@@ -230,8 +233,10 @@ describe('BitrixModule services against the Bitrix24 emulator', () => {
         completed: true,
       });
       expect(snap.files).toHaveLength(1);
+      emulator.resetStats();
       const file = await disk.downloadAttachment(snap.files[0]);
       expect(file.bytes.toString()).toBe('a;b\n1;2');
+      expect(emulator.stats.byMethod['disk.file.get']).toBe(1);
       expect(file.name).toBe('relatorio.csv');
     });
 
@@ -267,12 +272,34 @@ describe('BitrixModule services against the Bitrix24 emulator', () => {
       expect(file.NAME).toBe('screenshot.png');
       expect(String(file.STORAGE_ID)).toBe('7');
       const meta = await disk.getFile(Number(file.ID));
-      expect(meta.DOWNLOAD_URL).toContain('/rest/download.json');
+      // A webhook portal's shape: the link embeds the webhook path (redacted in logs by redactBitrixSecrets).
+      expect(meta.DOWNLOAD_URL).toContain(`/rest/1/${emulator.options.webhookCode}/download/?token=`);
       const content = await disk.downloadFile(Number(file.ID));
       expect(content.bytes.equals(bytes)).toBe(true);
       expect(content.name).toBe('screenshot.png');
       expect(content.contentType).toBe('image/png');
       expect(await caught(() => disk.downloadFile(4242))).toBeInstanceOf(BitrixNotFoundError);
+    });
+
+    it('downloadAttachment: an .html attachment whose link answers the login page comes from disk.file.get; a served one is kept', async () => {
+      const dealId = await newTicketDeal();
+      const html = Buffer.from('<html><body><h1>Relatório</h1></body></html>');
+      const row = emulator.addComment(dealId, 'relatório', [{ name: 'relatorio.html', content: html }]);
+      const ref = fromBitrixTimelineComment(await comments.get(Number(row.ID)), { direction: 'incoming' }).files[0];
+      emulator.resetStats();
+      const viaFallback = await disk.downloadAttachment(ref);
+      expect(viaFallback.bytes.equals(html)).toBe(true);
+      expect(emulator.stats.byMethod['disk.file.get']).toBe(1);
+
+      emulator.options.fileLinksNeedSession = false;
+      try {
+        emulator.resetStats();
+        const direct = await disk.downloadAttachment(ref);
+        expect(direct.bytes.equals(html)).toBe(true);
+        expect(emulator.stats.byMethod['disk.file.get']).toBeUndefined();
+      } finally {
+        emulator.options.fileLinksNeedSession = true;
+      }
     });
   });
 

@@ -14,6 +14,8 @@ export type BitrixSettings = AppConfig['bitrix'];
 export function bitrixConfig(overrides: Partial<BitrixSettings> & { inboundUrl: string }, databaseUrl?: string): AppConfig {
   const config = new AppConfig();
   if (databaseUrl) config.database = { url: databaseUrl, runMigrations: false, poolMax: 2 };
+  // As under `npm test`: the start-up portal check (BitrixPortalCheck) is strict and awaited by init().
+  config.nodeEnv = 'test';
   config.bitrix = {
     appToken: 'test-app-token-0123456789',
     rateLimit: 1000,
@@ -34,8 +36,11 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
 }
 
 /** A Nest module graph like the app's: AppConfig provided globally, BitrixModule imported. */
-export async function bitrixTestingModule(config: AppConfig): Promise<TestingModule> {
-  const moduleRef = await Test.createTestingModule({ imports: [AppConfigModule.forRoot(config), BitrixModule] }).compile();
+export async function bitrixTestingModule(config: AppConfig, logger?: LoggerService): Promise<TestingModule> {
+  const builder = Test.createTestingModule({ imports: [AppConfigModule.forRoot(config), BitrixModule] });
+  // Without a logger, Nest's TestingLogger (errors only) replaces the app's.
+  if (logger) builder.setLogger(logger);
+  const moduleRef = await builder.compile();
   await moduleRef.init();
   return moduleRef;
 }

@@ -5,6 +5,7 @@ import { UserFieldDefinition } from '../options';
 import { asArray, asInt, asRecord, getParam, isRecord, Params, toYN, upperKeys } from '../params';
 import { Portal } from '../portal';
 import { Row } from '../store';
+import { STAGE_CODES } from './statuses';
 import { MethodContext, MethodTable } from './types';
 
 interface FieldDescriptor {
@@ -90,8 +91,38 @@ export function stageSemantic(stageId: string): 'P' | 'S' | 'F' {
   return 'P';
 }
 
+/** A stage of the deal's own pipeline that the portal has (crm.status.list); anything else is ignored. */
 function stageBelongsTo(stageId: string, categoryId: number): boolean {
-  return categoryId === 0 ? !/^C\d+:/.test(stageId) : stageId.startsWith(stagePrefix(categoryId));
+  const prefix = stagePrefix(categoryId);
+  const inPipeline = categoryId === 0 ? !/^C\d+:/.test(stageId) : stageId.startsWith(prefix);
+  return inPipeline && STAGE_CODES.has(stageId.slice(prefix.length));
+}
+
+/**
+ * Money as a portal reads it: a number, or a numeric string with `.` or `,` as the decimal separator
+ * (`"12,5"` is 12.5). Anything else is rejected (reference §2.1 lists OPPORTUNITY as a double).
+ */
+function parseMoney(key: string, value: unknown): string | null {
+  if (value === null || value === '') return null;
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim().replace(',', '.') : '';
+  if (!/^-?\d+(\.\d+)?$/.test(text)) throw validationError(`Invalid value of field ${key}: ${JSON.stringify(value)}`);
+  return formatDecimal(text);
+}
+
+/**
+ * Enumeration values are item IDs of the field (reference §4: written as the item ID). A label (`"Alto"`) or an
+ * ID that is not an item of the field is dropped, as is an unknown UF code; `undefined` means "drop".
+ */
+function enumerationValue(def: UserFieldDefinition, value: unknown): unknown {
+  const ids = new Set((def.ITEMS ?? []).map((i) => i.ID));
+  const one = (v: unknown): string | null | undefined => {
+    if (v === null || v === '' || v === false) return null;
+    const id = typeof v === 'number' || typeof v === 'string' ? String(v).trim() : '';
+    return ids.has(id) ? id : undefined;
+  };
+  if (def.MULTIPLE) return asArray(value).map(one).filter((v): v is string => typeof v === 'string');
+  const single = one(Array.isArray(value) ? value[0] : value);
+  return single;
 }
 
 function userFieldDefs(portal: Portal): Map<string, UserFieldDefinition> {
@@ -125,7 +156,11 @@ function applyFields(portal: Portal, row: Row, input: Record<string, unknown>, o
   const ufDefs = userFieldDefs(portal);
   for (const [key, value] of Object.entries(input)) {
     if (key.startsWith('UF_')) {
-      row[key] = normalizeUserField(portal, ufDefs.get(key), value);
+      const def = ufDefs.get(key);
+      // A portal drops fields it does not define (crm.deal.update: "Unknown fields are ignored").
+      if (!def) continue;
+      const stored = def.USER_TYPE_ID === 'enumeration' ? enumerationValue(def, value) : normalizeUserField(portal, def, value);
+      if (stored !== undefined) row[def.FIELD_NAME] = stored;
       continue;
     }
     if (key === 'CONTACT_IDS') {
@@ -143,7 +178,7 @@ function applyFields(portal: Portal, row: Row, input: Record<string, unknown>, o
       continue;
     }
     if (FLAG_FIELDS.has(key)) row[key] = toYN(value);
-    else if (DECIMAL_FIELDS.has(key)) row[key] = formatDecimal(value);
+    else if (DECIMAL_FIELDS.has(key)) row[key] = parseMoney(key, value);
     else row[key] = normalizeScalar(value);
   }
 }
@@ -218,9 +253,11 @@ export function requireDeal(portal: Portal, id: number): Row {
 }
 
 export function updateDeal(portal: Portal, id: number, fieldsInput: Record<string, unknown>, opts: DealChangeOptions): Row {
-  const row = requireDeal(portal, id);
+  const stored = requireDeal(portal, id);
   const input = upperKeys(fieldsInput);
   const now = new Date();
+  // Validated on a copy: a rejected value (OPPORTUNITY "12,5abc") leaves the deal as it was.
+  const row: Row = { ...stored };
   applyFields(portal, row, input, { trusted: opts.trusted ?? false });
   const categoryId = Number(row.CATEGORY_ID);
   // crm.deal.update cannot change the pipeline; a stage of another pipeline is ignored.
@@ -229,6 +266,7 @@ export function updateDeal(portal: Portal, id: number, fieldsInput: Record<strin
   row.IS_NEW = 'N';
   if (!(opts.trusted && input.DATE_MODIFY !== undefined)) row.DATE_MODIFY = portal.formatDate(now);
   if (!(opts.trusted && input.MODIFY_BY_ID !== undefined)) row.MODIFY_BY_ID = String(opts.actorId);
+  portal.store.deals.set(id, row);
   portal.emit('ONCRMDEALUPDATE', { FIELDS: { ID: String(id) } });
   return { ...row };
 }

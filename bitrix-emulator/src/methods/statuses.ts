@@ -13,6 +13,9 @@ const STAGES: Array<[string, string, string]> = [
   ['WON', 'Concluído', 'S'],
   ['LOSE', 'Cancelado', 'F'],
 ];
+/** Stage codes (without the `C<n>:` prefix) every emulated pipeline has. */
+export const STAGE_CODES: ReadonlySet<string> = new Set(STAGES.map(([code]) => code));
+
 const COLORS = ['#39A8EF', '#2FC6F6', '#55D0E0', '#7BD500', '#FF5752'];
 
 function stageRows(): Row[] {

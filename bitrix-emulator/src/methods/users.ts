@@ -1,5 +1,5 @@
 import { formatLegacyDate } from '../format';
-import { matchesFilter, paginate, parseStart, sortRows } from '../list-query';
+import { matchesFilter, paginate, parseStart, sortRows, splitFilterKey } from '../list-query';
 import { asArray, asInt, asRecord, asString, getParam, isRecord, isTruthy, Params } from '../params';
 import { Portal } from '../portal';
 import { Row, UserRecord } from '../store';
@@ -77,7 +77,18 @@ export function userRow(portal: Portal, user: UserRecord): Row {
   return row;
 }
 
-const NON_FILTER_KEYS = new Set(['SORT', 'ORDER', 'START', 'SELECT', 'ADMIN_MODE', 'IMAGE_RESIZE', 'FILTER', 'AUTH']);
+/**
+ * Fields user.get filters on when they are given as flat keys. Any other flat parameter (`sort`, `start`, the
+ * official SDK's `bx24_*` query parameters...) is not a filter key.
+ */
+const USER_FILTER_FIELDS = new Set([
+  'ID', 'XML_ID', 'ACTIVE', 'NAME', 'LAST_NAME', 'SECOND_NAME', 'EMAIL', 'LAST_LOGIN', 'DATE_REGISTER', 'IS_ONLINE',
+  'TIME_ZONE_OFFSET', 'TIMESTAMP_X', 'PERSONAL_GENDER', 'WORK_POSITION', 'UF_DEPARTMENT', 'USER_TYPE', 'PERSONAL_PHOTO',
+]);
+
+function isUserFilterKey(key: string): boolean {
+  return USER_FILTER_FIELDS.has(splitFilterKey(key).field);
+}
 
 function userResolver(row: Row, field: string): string[] {
   const v = row[field];
@@ -86,10 +97,18 @@ function userResolver(row: Row, field: string): string[] {
   return v === null || v === undefined || v === '' ? [] : [String(v)];
 }
 
-/** ACTIVE arrives as true/'Y'/1 etc.; compare it as Y/N. */
+/**
+ * ACTIVE arrives as true/'Y'/1 etc.; compare it as Y/N. A plain key whose value holds `%` is a LIKE pattern
+ * (`NAME: "An%"`), as user.get documents.
+ */
 function normalizeUserFilter(filter: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(filter).map(([k, v]) => [k.toUpperCase(), k.toUpperCase().endsWith('ACTIVE') ? (isTruthy(v) ? 'Y' : 'N') : v]),
+    Object.entries(filter).map(([rawKey, v]) => {
+      const key = rawKey.toUpperCase();
+      if (key.endsWith('ACTIVE')) return [key, isTruthy(v) ? 'Y' : 'N'];
+      if (splitFilterKey(key).op === '' && typeof v === 'string' && v.includes('%')) return [`=%${key}`, v];
+      return [key, v];
+    }),
   );
 }
 
@@ -98,7 +117,7 @@ export const userMethods: MethodTable = {
     const explicit = getParam(params, 'FILTER');
     const filter = isRecord(explicit)
       ? explicit
-      : Object.fromEntries(Object.entries(params).filter(([k]) => !NON_FILTER_KEYS.has(k.toUpperCase())));
+      : Object.fromEntries(Object.entries(params).filter(([k]) => isUserFilterKey(k)));
     const sortField = asString(getParam(params, 'sort'))?.toUpperCase() ?? 'ID';
     const direction = asString(getParam(params, 'order'))?.toUpperCase() === 'DESC' ? 'DESC' : 'ASC';
     const rows = [...ctx.portal.store.users.values()]
