@@ -99,6 +99,10 @@ async function main() {
     };
     await run('product full', `${app.url}/tickets/${requester.id}`);
     await run('baseline full', `${baseUrl}/tickets/${requester.id}`);
+    // Repeated unchanged fetches (issue 18): the client sends the ETag it has; the product answers 304 from the
+    // rows' versions without building the cards. The baseline has no validator and serves its full 200.
+    const { etag } = { etag: (await fetch(`${app.url}/tickets/${requester.id}`, { headers: { cookie } })).headers.get('etag') };
+    rows['product 304 (If-None-Match)'] = await load({ url: `${app.url}/tickets/${requester.id}`, headers: { cookie, 'if-none-match': etag }, connections: CONNECTIONS, duration: DURATION, warmup: 5 });
     const rounds = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const product = await run(`product limit=20 #${round}`, `${app.url}/tickets/${requester.id}?limit=20`);
@@ -112,8 +116,10 @@ async function main() {
     const ratioPaged = median(rounds.map((r) => r.rps));
     const p99Ratio = median(rounds.map((r) => r.p99));
     const each = (key) => rounds.map((r) => r[key].toFixed(2)).join(' / ');
+    const ratio304 = rows['product 304 (If-None-Match)'].rps / rows['baseline full'].rps;
     const verdicts = {
       'full: product/baseline req/s (>= 0.50)': { value: ratioFull.toFixed(2), ok: ratioFull >= 0.5 },
+      'unchanged: product 304 req/s / baseline full 200 req/s (>= 5)': { value: ratio304.toFixed(1), ok: ratio304 >= 5 },
       'paged: product/baseline req/s, median (>= 0.50)': { value: `${ratioPaged.toFixed(2)} (${each('rps')})`, ok: ratioPaged >= 0.5 },
       'paged: product/baseline p99, median (<= 2.00)': { value: `${p99Ratio.toFixed(2)} (${each('p99')})`, ok: p99Ratio <= 2 },
       'app RSS idle (MiB)': { value: rssIdle.toFixed(0), ok: true },

@@ -126,7 +126,7 @@ export async function load({ url, headers = {}, connections = 50, duration = 10,
       if (performance.now() - startedAt < warmup * 1000) return;
       measured.push(responseTime);
       bytes += responseBytes;
-      if (statusCode < 200 || statusCode >= 300) non2xx += 1;
+      if ((statusCode < 200 || statusCode >= 300) && statusCode !== 304) non2xx += 1; // 304: a conditional request answered
     });
   });
   measured.sort((a, b) => a - b);

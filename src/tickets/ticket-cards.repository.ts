@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { DealCardDto } from './dto/deal-card.dto';
@@ -84,6 +85,15 @@ const CARD_COLUMNS = `
   ${FILES_OF_DEAL} AS files,
   ${ACTIVITIES_OF_DEAL} AS activities`;
 
+/** The row versions (`xmin`) behind one card: the deal and its users, activities and their authors, files. */
+const VERSION_OF_DEAL = `concat(
+  d.id, ':', d.xmin::text, ':', coalesce(ru.xmin::text, ''), ':', coalesce(rsp.xmin::text, ''),
+  '#', coalesce((SELECT string_agg(a.id || ':' || a.xmin::text || ':' || coalesce(au.xmin::text, ''), ',' ORDER BY a.id)
+                  FROM activities a LEFT JOIN users au ON au.email = lower(a.responsible_email) WHERE a.deal_id = d.id), ''),
+  '#', coalesce((SELECT string_agg(af.id || ':' || af.xmin::text, ',' ORDER BY af.id)
+                  FROM activity_files af JOIN activities a ON a.id = af.activity_id WHERE a.deal_id = d.id), ''),
+  '#', coalesce((SELECT string_agg(f.id || ':' || f.xmin::text, ',' ORDER BY f.id) FROM deal_files f WHERE f.deal_id = d.id), ''))`;
+
 /**
  * Reads ticket cards for the listings (SPEC §5 "No N+1") in one query whatever the number of tickets,
  * activities and files: PostgreSQL builds each card's nested `files` and `activities` as JSON, so no
@@ -94,10 +104,37 @@ export class TicketCardsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   find(conditions: DealCondition[], filters: DealCardFilters = {}): Promise<CardRow[]> {
-    const { sql, params } = this.cardsQuery(conditions, filters);
+    return this.findWithVersion(conditions, filters).then((page) => page.rows);
+  }
+
+  /** The cards and the page's version (see `version`), read in the same query. */
+  async findWithVersion(conditions: DealCondition[], filters: DealCardFilters = {}): Promise<{ rows: CardRow[]; version: string }> {
+    const { sql, params } = this.cardsQuery(`${CARD_COLUMNS}, ${VERSION_OF_DEAL} AS row_version`, conditions, filters);
     // Named parameters (the access rule's `:readerId`, the filters) become positional ones, without a query builder.
     const [query, values] = this.dataSource.driver.escapeQueryWithParameters(sql, params);
-    return this.dataSource.query(query, values);
+    const rows: (CardRow & { row_version?: string })[] = await this.dataSource.query(query, values);
+    const version = createHash('md5')
+      .update(rows.map((row) => row.row_version).join(','))
+      .digest('hex');
+    for (const row of rows) delete row.row_version;
+    return { rows, version };
+  }
+
+  /**
+   * A fingerprint of everything `find` would answer with, from the rows' versions (PostgreSQL's `xmin`, new on
+   * every insert and update) instead of their content: each deal of the page with its requester and
+   * responsible users, its activities (and their authors), activity files and deal files. Equal fingerprints
+   * mean equal cards but for the presigned URLs, read at a fraction of the cost of building and signing them
+   * (the listings' ETag). The same as `findWithVersion`'s, which computes it from the same expression.
+   */
+  async version(conditions: DealCondition[], filters: DealCardFilters = {}): Promise<string> {
+    const page = this.cardsQuery(`${VERSION_OF_DEAL} AS v, row_number() OVER (ORDER BY d.created_at DESC, d.id DESC) AS n`, conditions, filters);
+    const [query, values] = this.dataSource.driver.escapeQueryWithParameters(
+      `SELECT md5(coalesce(string_agg(v, ',' ORDER BY n), '')) AS version FROM (${page.sql}) page`,
+      page.params,
+    );
+    const rows: { version: string }[] = await this.dataSource.query(query, values);
+    return rows[0].version;
   }
 
   /** True when some live ticket is assigned to this department (the kanban's staff rule). */
@@ -109,7 +146,7 @@ export class TicketCardsRepository {
     return rows.length > 0;
   }
 
-  private cardsQuery(conditions: DealCondition[], filters: DealCardFilters): { sql: string; params: Record<string, unknown> } {
+  private cardsQuery(columns: string, conditions: DealCondition[], filters: DealCardFilters): { sql: string; params: Record<string, unknown> } {
     const where = ['d.deleted_at IS NULL'];
     const params: Record<string, unknown> = {};
     const add = (sql: string, values: Record<string, unknown> = {}) => {
@@ -123,7 +160,7 @@ export class TicketCardsRepository {
     if (filters.q?.trim()) {
       add('d.title ILIKE :q OR d.description ILIKE :q', { q: `%${filters.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     }
-    let sql = `SELECT ${CARD_COLUMNS}
+    let sql = `SELECT ${columns}
       FROM deals d
       LEFT JOIN users ru ON ru.id = d.user_id
       LEFT JOIN users rsp ON rsp.id = d.responsible_id

@@ -25,13 +25,13 @@ export class TicketListingService {
   ) {}
 
   /** `GET /tickets/{user_id}`, `/tickets-opens/{user_id}`, `/tickets-responsible/{user_id}`. */
-  async listForUser(principal: AuthUser, userId: number, view: UserTicketsView, query: TicketListQueryDto): Promise<DealCardDto[]> {
+  async listForUser(principal: AuthUser, userId: number, view: UserTicketsView, query: TicketListQueryDto, ifNoneMatch?: string): Promise<ConditionalCards> {
     assertOwnOrAdmin(principal, userId);
     const conditions: DealCondition[] = [readable(principal)];
     if (view === 'responsible') conditions.push({ sql: 'd.responsible_id = :viewUserId', params: { viewUserId: userId } });
     else conditions.push({ sql: 'd.user_id = :viewUserId', params: { viewUserId: userId } });
     if (view === 'requested-open') conditions.push({ sql: "COALESCE(d.closed, 'N') <> 'Y'", params: {} });
-    return this.presenter.cards(await this.cards.find(conditions, filtersOf(query)));
+    return this.conditionally(conditions, filtersOf(query), ifNoneMatch);
   }
 
   /** `GET /deal/{deal_id}/{user_id}`: the ticket as a one-element list, marked read. */
@@ -47,7 +47,7 @@ export class TicketListingService {
    * department (plus the ones they requested or are responsible for) when their department is an assignee
    * department, i.e. some ticket is assigned to it; anyone else gets 403.
    */
-  async kanban(principal: AuthUser, query: TicketListQueryDto): Promise<DealCardDto[]> {
+  async kanban(principal: AuthUser, query: TicketListQueryDto, ifNoneMatch?: string): Promise<ConditionalCards> {
     const conditions: DealCondition[] = [];
     if (!principal.isAdmin) {
       const department = principal.user.department?.trim();
@@ -59,8 +59,40 @@ export class TicketListingService {
         params: { staffDepartment: department, staffUserId: principal.id },
       });
     }
-    return this.presenter.cards(await this.cards.find(conditions, filtersOf(query)));
+    return this.conditionally(conditions, filtersOf(query), ifNoneMatch);
   }
+
+  /**
+   * The cards with their validator, or only the validator when the client's copy is current (304). The ETag is
+   * the rows' versions (TicketCardsRepository.version) plus the presigning period, so a copy kept from an
+   * earlier period is refreshed while its presigned URLs still have over an hour and a half to run.
+   */
+  private async conditionally(conditions: DealCondition[], filters: DealCardFilters, ifNoneMatch: string | undefined): Promise<ConditionalCards> {
+    const period = Math.floor(Date.now() / PRESIGN_PERIOD_MS);
+    const etagOf = (version: string) => `W/"${version}.${period}"`;
+    if (ifNoneMatch) {
+      // Only a client that holds a copy pays for the validator query; the others get it with the cards.
+      const etag = etagOf(await this.cards.version(conditions, filters));
+      if (matchesEtag(ifNoneMatch, etag)) return { etag };
+    }
+    const page = await this.cards.findWithVersion(conditions, filters);
+    return { etag: etagOf(page.version), cards: await this.presenter.cards(page.rows) };
+  }
+}
+
+/** A listing answer: `cards` absent means the client's copy (the `If-None-Match` it sent) is current. */
+export interface ConditionalCards {
+  etag: string;
+  cards?: DealCardDto[];
+}
+
+/** Presigned file URLs live 2 h (TicketCardPresenter); a listing's validator changes every 30 minutes. */
+const PRESIGN_PERIOD_MS = 30 * 60 * 1000;
+
+/** `If-None-Match` against our weak ETag (RFC 9110 §13.1.2: weak comparison, a list or `*`). */
+function matchesEtag(ifNoneMatch: string, etag: string): boolean {
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag));
 }
 
 function assertOwnOrAdmin(principal: AuthUser, userId: number): void {

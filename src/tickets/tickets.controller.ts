@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
@@ -13,6 +13,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -25,7 +26,7 @@ import { DealCardCreateDto, DealCardDto } from './dto/deal-card.dto';
 import { StatusResponseDto, TicketCloseDto, TicketCommentDto, TicketSendEmailDto } from './dto/ticket-actions.dto';
 import { TicketCreateDto } from './dto/ticket-create.dto';
 import { TicketListQueryDto } from './dto/ticket-list-query.dto';
-import { TicketListingService } from './ticket-listing.service';
+import { ConditionalCards, TicketListingService } from './ticket-listing.service';
 import { TicketsService } from './tickets.service';
 
 const SUCCESS: StatusResponseDto = { status: 'success' };
@@ -101,41 +102,47 @@ export class TicketsController {
 
   @Get('tickets/:user_id')
   @ApiOperation({ summary: 'Chamados abertos pelo usuário (filtros e paginação opcionais)' })
-  @ApiOkResponse({ type: [DealCardDto] })
+  @ApiConditionalListing()
   @ApiForbiddenResponse({ description: '`user_id` de outro usuário (exceto admin)' })
   @ApiIdParam('user_id', 'ID local do usuário (o seu, ou qualquer um para admin)', 1)
-  listRequested(
+  async listRequested(
     @CurrentUser() principal: AuthUser,
     @Param('user_id', new ParseIdPipe('user_id')) userId: number,
     @Query() query: TicketListQueryDto,
-  ): Promise<DealCardDto[]> {
-    return this.listing.listForUser(principal, userId, 'requested', query);
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<DealCardDto[] | undefined> {
+    return answerConditionally(response, await this.listing.listForUser(principal, userId, 'requested', query, ifNoneMatch));
   }
 
   @Get('tickets-opens/:user_id')
   @ApiOperation({ summary: 'Chamados ainda não fechados abertos pelo usuário' })
-  @ApiOkResponse({ type: [DealCardDto] })
+  @ApiConditionalListing()
   @ApiForbiddenResponse({ description: '`user_id` de outro usuário (exceto admin)' })
   @ApiIdParam('user_id', 'ID local do usuário (o seu, ou qualquer um para admin)', 1)
-  listOpen(
+  async listOpen(
     @CurrentUser() principal: AuthUser,
     @Param('user_id', new ParseIdPipe('user_id')) userId: number,
     @Query() query: TicketListQueryDto,
-  ): Promise<DealCardDto[]> {
-    return this.listing.listForUser(principal, userId, 'requested-open', query);
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<DealCardDto[] | undefined> {
+    return answerConditionally(response, await this.listing.listForUser(principal, userId, 'requested-open', query, ifNoneMatch));
   }
 
   @Get('tickets-responsible/:user_id')
   @ApiOperation({ summary: 'Chamados em que o usuário é o responsável' })
-  @ApiOkResponse({ type: [DealCardDto] })
+  @ApiConditionalListing()
   @ApiForbiddenResponse({ description: '`user_id` de outro usuário (exceto admin)' })
   @ApiIdParam('user_id', 'ID local do usuário (o seu, ou qualquer um para admin)', 1)
-  listResponsible(
+  async listResponsible(
     @CurrentUser() principal: AuthUser,
     @Param('user_id', new ParseIdPipe('user_id')) userId: number,
     @Query() query: TicketListQueryDto,
-  ): Promise<DealCardDto[]> {
-    return this.listing.listForUser(principal, userId, 'responsible', query);
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<DealCardDto[] | undefined> {
+    return answerConditionally(response, await this.listing.listForUser(principal, userId, 'responsible', query, ifNoneMatch));
   }
 
   @Get('deal/:deal_id/:user_id')
@@ -155,9 +162,35 @@ export class TicketsController {
 
   @Get('kanban/cards')
   @ApiOperation({ summary: 'Quadro kanban: todos os chamados (admin) ou os do departamento responsável do usuário' })
-  @ApiOkResponse({ type: [DealCardDto] })
+  @ApiConditionalListing()
   @ApiForbiddenResponse({ description: 'Nem admin nem equipe de um departamento responsável' })
-  kanban(@CurrentUser() principal: AuthUser, @Query() query: TicketListQueryDto): Promise<DealCardDto[]> {
-    return this.listing.kanban(principal, query);
+  async kanban(
+    @CurrentUser() principal: AuthUser,
+    @Query() query: TicketListQueryDto,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<DealCardDto[] | undefined> {
+    return answerConditionally(response, await this.listing.kanban(principal, query, ifNoneMatch));
   }
+}
+
+/** A listing's OpenAPI: 200 with its ETag, 304 when `If-None-Match` names the current one. */
+function ApiConditionalListing(): MethodDecorator {
+  return applyDecorators(
+    ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag de uma resposta anterior: 304 sem corpo se nada mudou' }),
+    ApiOkResponse({ type: [DealCardDto], headers: { ETag: { description: 'Validador da listagem (versões das linhas + período das URLs assinadas)', schema: { type: 'string' } } } }),
+    ApiResponse({ status: 304, description: 'Nada mudou desde o ETag enviado em If-None-Match (sem corpo)' }),
+  );
+}
+
+/**
+ * The listing's validator on the response; 304 with no body when the client's copy is current. `no-cache`:
+ * a client may keep the copy but must ask again (with If-None-Match) before using it.
+ */
+function answerConditionally(response: Response, answer: ConditionalCards): DealCardDto[] | undefined {
+  response.setHeader('ETag', answer.etag);
+  response.setHeader('Cache-Control', 'private, no-cache');
+  if (answer.cards) return answer.cards;
+  response.status(304);
+  return undefined;
 }

@@ -425,11 +425,17 @@ describe('Tickets (e2e: real PostgreSQL, S3, SMTP and the Bitrix24 emulator)', (
       // Only the request's own queries: background workers (webhook relay, socket session checks) share the pool.
       const requestQueries = (qs: string[]) => qs.filter((q) => /\b(deals|deal_files|activities|activity_files|users|auth_sessions)\b/.test(q));
       expect(requestQueries(many.queries).length).toBe(requestQueries(one.queries).length);
+      // One query, which also reads the page's row versions (its ETag).
       expect(ticketQueries(many.queries)).toHaveLength(1);
       expect(ticketQueries(one.queries)).toHaveLength(1);
 
       const kanban = await countQueries(stack.dataSource, () => as(stack, admin).get('/kanban/cards').expect(200));
       expect(ticketQueries(kanban.queries)).toHaveLength(1);
+      // A current copy (If-None-Match): the validator query alone, and no card is built.
+      const unchanged = await countQueries(stack.dataSource, () =>
+        as(stack, owner).get(`/tickets/${owner.id}`).set('If-None-Match', many.result.headers.etag as string).expect(304),
+      );
+      expect(ticketQueries(unchanged.queries)).toHaveLength(1);
       // Printed for the report.
       console.log(`listing queries: total ${one.queries.length} (1 ticket) / ${many.queries.length} (200 tickets); tickets ${ticketQueries(many.queries).length}`);
     });
