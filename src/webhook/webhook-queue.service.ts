@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import PgBoss from 'pg-boss';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { WebhookJobData, WebhookObjectKind } from './webhook-event';
 import { WebhookSettings } from './webhook-settings';
@@ -131,9 +131,7 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
         [WEBHOOK_QUEUE, this.settings.orphanGraceSeconds, JOB_LEASE_LOCK_CLASS],
       )) as { id: string }[];
       if (!orphans.length) return 0;
-      const db = { executeSql: async (text: string, values: unknown[]) => ({ rows: (await em.query(text, values)) as unknown[] }) };
-      const failMany = this.boss.fail.bind(this.boss) as unknown as (name: string, ids: string[], data: object, options: { db: PgBoss.Db }) => Promise<void>;
-      await failMany(WEBHOOK_QUEUE, orphans.map((o) => o.id), { message: 'the instance processing it stopped; re-queued' }, { db: db as PgBoss.Db });
+      await this.failJobs(orphans.map((o) => o.id), 'the instance processing it stopped; re-queued', inTransaction(em));
       this.logger.warn(`Re-queued ${orphans.length} webhook job(s) left active by an instance that stopped`);
       return orphans.length;
     });
@@ -202,8 +200,7 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
         }
       }
       const jobs = [...byObject.values()].map((data) => ({ name: WEBHOOK_QUEUE, data }));
-      const db = { executeSql: async (text: string, values: unknown[]) => ({ rows: (await em.query(text, values)) as unknown[] }) };
-      await this.boss.insert(jobs, { db: db as PgBoss.Db });
+      await this.boss.insert(jobs, { db: inTransaction(em) });
       return rows.length;
     });
   }
@@ -231,10 +228,14 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
   /** Retries later with backoff, or moves to `failed` after the last retry. */
   async fail(ids: string[], message: string): Promise<void> {
     if (!ids.length) return;
-    // pg-boss accepts ids[] with output data (manager.fail); its typings only declare one of the two.
-    const failMany = this.boss.fail.bind(this.boss) as unknown as (name: string, ids: string[], data: object) => Promise<void>;
-    await failMany(WEBHOOK_QUEUE, ids, { message: message.slice(0, 2000) });
+    await this.failJobs(ids, message);
     await this.leases.release(ids);
+  }
+
+  /** pg-boss's fail of many jobs with an output (manager.fail takes ids[] and data; its typings declare one of the two). */
+  private async failJobs(ids: string[], message: string, db?: PgBoss.Db): Promise<void> {
+    const failMany = this.boss.fail.bind(this.boss) as unknown as (name: string, ids: string[], data: object, options?: { db: PgBoss.Db }) => Promise<void>;
+    await failMany(WEBHOOK_QUEUE, ids, { message: message.slice(0, 2000) }, db ? { db } : undefined);
   }
 
   /** Failed events, newest first, from the live table and the archive. */
@@ -293,6 +294,11 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
   async unscheduleReconciliation(): Promise<void> {
     await this.boss.unschedule(RECONCILE_QUEUE).catch(() => undefined);
   }
+}
+
+/** pg-boss statements run inside a TypeORM transaction, so they commit or roll back with it. */
+function inTransaction(em: EntityManager): PgBoss.Db {
+  return { executeSql: async (text: string, values: unknown[]) => ({ rows: (await em.query(text, values)) as unknown[] }) } as PgBoss.Db;
 }
 
 function toFailedRow(row: Record<string, unknown>): FailedJobRow {
