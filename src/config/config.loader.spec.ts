@@ -114,7 +114,7 @@ describe('OpenID Connect settings', () => {
     [{ OIDC_GROUP_ROLES: '{"g-ti": [{"role": "root"}]}' }, 'OIDC_GROUP_ROLES'],
     [{ OIDC_GROUP_ROLES: '{"g-ti": [{"role": "agent", "department": 7}]}' }, 'OIDC_GROUP_ROLES'],
     [{ OIDC_MATCH_BY: 'cpf' }, 'OIDC_MATCH_BY'],
-    [{ OIDC_RECHECK_SECONDS: '5' }, 'OIDC_RECHECK_SECONDS'],
+    [{ OIDC_RECHECK_SECONDS: '0' }, 'OIDC_RECHECK_SECONDS'],
     [{ PASSWORD_LOGIN: 'sometimes' }, 'PASSWORD_LOGIN'],
   ])('refuse to start on %j, naming %s', (override, name) => {
     expect(() => loadAppConfig({ ...OIDC_ENV, ...override } as Record<string, string>)).toThrow(new RegExp(name));

@@ -95,7 +95,7 @@ export class EnvSchema extends WebhookEnvSchema {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) OIDC_ISSUER_URL?: string;
   @IsOptional() @IsString() @MinLength(1) OIDC_CLIENT_ID?: string;
   @Sensitive() @IsOptional() @IsString() @MinLength(1) OIDC_CLIENT_SECRET?: string;
-  @IsString() OIDC_SCOPES: string = 'openid profile email';
+  @IsString() OIDC_SCOPES: string = 'openid profile email offline_access';
   /** How a first-time OIDC user is matched to an existing account: by e-mail or by matrícula. */
   @IsIn(['email', 'matricula', 'none']) OIDC_MATCH_BY: string = 'email';
   /** The ID token / userinfo claim holding the e-mail or the matrícula (employee id). */
@@ -104,7 +104,7 @@ export class EnvSchema extends WebhookEnvSchema {
   @IsString() @MinLength(1) OIDC_GROUPS_CLAIM: string = 'groups';
   /** JSON: `{"<group id>": [{"role": "agent", "department": "TI"}]}`. */
   @IsOptional() @IsString() OIDC_GROUP_ROLES?: string;
-  @Type(() => Number) @IsInt() @Min(30) OIDC_RECHECK_SECONDS: number = 300;
+  @Type(() => Number) @IsInt() @Min(1) OIDC_RECHECK_SECONDS: number = 300;
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) OIDC_SPA_URL?: string;
   /** `all`: every user; `no-oidc`: only users without an OIDC subject; `admins`: only admins; `off`. */
   @IsIn(['all', 'no-oidc', 'admins', 'off']) PASSWORD_LOGIN: string = 'all';
