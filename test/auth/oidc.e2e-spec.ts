@@ -197,6 +197,48 @@ describe('OpenID Connect sign-in (e2e, real oidc-provider, real PostgreSQL)', ()
   });
 });
 
+describe('PASSWORD_LOGIN=no-oidc', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { OIDC_ISSUER_URL: 'http://127.0.0.1:9/unused', OIDC_CLIENT_ID: 'x', PASSWORD_LOGIN: 'no-oidc' } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('lets a user without an OIDC subject in by password and refuses one linked to SSO with a 403', async () => {
+    const plain = await createUser(stack);
+    expect(plain.accessToken).toBeTruthy();
+    await stack.dataSource.query("UPDATE users SET oidc_issuer = 'http://op', oidc_subject = 's-1' WHERE id = $1", [plain.id]);
+    const res = await fetch(`${stack.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ matricula: plain.matricula, password: plain.password }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.getSetCookie()).toEqual([]);
+    const body = (await res.json()) as { detail: string };
+    expect(body.detail).toContain('SSO');
+  });
+
+  it('says nothing about SSO to a wrong password', async () => {
+    const user = await createUser(stack);
+    await stack.dataSource.query("UPDATE users SET oidc_issuer = 'http://op', oidc_subject = 's-2' WHERE id = $1", [user.id]);
+    const res = await fetch(`${stack.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ matricula: user.matricula, password: 'SenhaErrada123' }),
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it('sends the browser to the SPA with ?oidc_error=provider_unavailable when the provider is down', async () => {
+    const res = await fetch(`${stack.url}/auth/oidc/login`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(new URL(res.headers.get('location')!).searchParams.get('oidc_error')).toBe('provider_unavailable');
+  });
+});
+
 describe('OpenID Connect sign-in off (OIDC_ISSUER_URL unset)', () => {
   let stack: TestStack;
   beforeAll(async () => {

@@ -229,6 +229,8 @@ export class OidcService {
   }
 }
 
+/** fetch's failures (by name: under Jest they come from another realm, so `instanceof` would not do). */
 function isNetworkError(error: unknown): boolean {
-  return error instanceof TypeError || (error instanceof Error && error.name === 'AbortError') || (error instanceof Error && error.name === 'TimeoutError');
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return name === 'TypeError' || name === 'AbortError' || name === 'TimeoutError';
 }
