@@ -128,8 +128,6 @@ export class AppConfig {
     matchBy: 'email' | 'matricula' | 'none';
     /** The claim holding the e-mail or matrícula. */
     matchClaim: string;
-    /** Create an account for an unknown OIDC user (else refused). */
-    createUsers: boolean;
     groupsClaim: string;
     /** Group id → role grants applied at each OIDC login. */
     groupRoles: Record<string, { role: 'agent' | 'lead' | 'admin'; department: string | null }[]>;

@@ -23,7 +23,6 @@ const BOOLEAN_SETTINGS: [name: string, read: (c: AppConfig) => boolean, fallback
   ['DB_RUN_MIGRATIONS', (c) => c.database.runMigrations, true],
   ['S3_FORCE_PATH_STYLE', (c) => c.storage.forcePathStyle, true],
   ['WEBHOOK_WORKERS', (c) => c.webhook.workers, true],
-  ['OIDC_CREATE_USERS', (c) => c.oidc.createUsers, false],
 ];
 
 describe('loadAppConfig boolean settings', () => {
@@ -79,7 +78,6 @@ describe('OpenID Connect settings', () => {
     const config = loadAppConfig(BASE_ENV);
     expect(config.oidc.issuerUrl).toBeUndefined();
     expect(config.oidc.passwordLogin).toBe('all');
-    expect(config.oidc.createUsers).toBe(false);
   });
 
   it('derive the redirect URI from PUBLIC_URL and read the mapping settings', () => {

@@ -100,7 +100,6 @@ export class EnvSchema extends WebhookEnvSchema {
   @IsIn(['email', 'matricula', 'none']) OIDC_MATCH_BY: string = 'email';
   /** The ID token / userinfo claim holding the e-mail or the matrícula (employee id). */
   @IsString() @MinLength(1) OIDC_MATCH_CLAIM: string = 'email';
-  @IsOptional() @IsBooleanSetting() OIDC_CREATE_USERS?: string;
   @IsString() @MinLength(1) OIDC_GROUPS_CLAIM: string = 'groups';
   /** JSON: `{"<group id>": [{"role": "agent", "department": "TI"}]}`. */
   @IsOptional() @IsString() OIDC_GROUP_ROLES?: string;
@@ -319,7 +318,6 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
       redirectUri: `${publicUrl}/auth/oidc/callback`,
       matchBy: parsed.OIDC_MATCH_BY as AppConfig['oidc']['matchBy'],
       matchClaim: parsed.OIDC_MATCH_CLAIM,
-      createUsers: bool(parsed.OIDC_CREATE_USERS, false),
       groupsClaim: parsed.OIDC_GROUPS_CLAIM,
       groupRoles,
       recheckSeconds: parsed.OIDC_RECHECK_SECONDS,

@@ -87,7 +87,7 @@ describe('OpenID Connect sign-in (e2e, real oidc-provider, real PostgreSQL)', ()
     expect(((await me.json()) as { id: number }).id).toBe(user.id);
   });
 
-  it('refuses an unknown person (creation off) with ?oidc_error=user_unknown and no session', async () => {
+  it('refuses an unknown person with ?oidc_error=user_unknown and no session', async () => {
     op.accounts.set('sub-stranger', { claims: { email: 'nobody@carvalima.test', email_verified: true } });
     const b = browser();
     const landed = await callback(b, await toCallback(b, 'sub-stranger'));

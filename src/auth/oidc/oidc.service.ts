@@ -20,7 +20,7 @@ const FLOW_TTL_SECONDS = 600;
  * - `invalid_callback`: the response does not check out (state, nonce, audience, expiry, signature, missing flow).
  * - `provider_refused`: the provider answered with an error (denied consent, code already used, ...).
  * - `provider_unavailable`: the provider could not be reached.
- * - `user_unknown`: no account matches and OIDC_CREATE_USERS is off (or the claim to match on is missing).
+ * - `user_unknown`: no account matches (accounts are not created at sign-in), or the claim to match on is missing.
  * - `user_disabled`: the matching account is inactive.
  * - `identity_conflict`: the matching account is already linked to another OIDC identity.
  */
@@ -105,7 +105,7 @@ export class OidcService {
     return { url: url.href, flowToken };
   }
 
-  /** Completes the sign-in at the callback: checks the provider's answer and finds (or creates) the user. */
+  /** Completes the sign-in at the callback: checks the provider's answer and finds the user. */
   async finishSignIn(callbackQuery: string, flowToken: string | undefined): Promise<OidcSignIn> {
     const flow = await this.readFlow(flowToken);
     const provider = await this.provider();
@@ -185,7 +185,7 @@ export class OidcService {
         }
       }
     }
-    if (!user) throw new OidcSignInError('user_unknown', 'No account matches the OIDC identity and user creation is off');
+    if (!user) throw new OidcSignInError('user_unknown', 'No account matches the OIDC identity');
     if (!user.isActive) throw new OidcSignInError('user_disabled', `User ${user.id} is inactive`);
     return user;
   }
