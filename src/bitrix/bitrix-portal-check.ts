@@ -5,21 +5,8 @@ import { BitrixFieldMap, BitrixFieldMapConfig } from './bitrix-field-map';
 import { BitrixClient } from './bitrix.client';
 import { BitrixError } from './bitrix.errors';
 
-/**
- * `BITRIX_PORTAL_CHECK`: what start-up does when the configured field map or Disk storage does not match the
- * portal. `strict` refuses to start; `warn` logs an error per mismatch and starts; `off` skips the check.
- * Default: `strict` with NODE_ENV=test, `warn` otherwise (a portal edit must not take production down).
- */
-export type BitrixPortalCheckMode = 'off' | 'warn' | 'strict';
-
-const MODES: readonly BitrixPortalCheckMode[] = ['off', 'warn', 'strict'];
-
-export function portalCheckMode(raw: string | undefined, nodeEnv: AppConfig['nodeEnv']): BitrixPortalCheckMode {
-  if (raw === undefined || raw.trim() === '') return nodeEnv === 'test' ? 'strict' : 'warn';
-  const mode = raw.trim().toLowerCase();
-  if (!(MODES as readonly string[]).includes(mode)) throw new Error(`BITRIX_PORTAL_CHECK must be one of ${MODES.join(', ')}, got "${raw}"`);
-  return mode as BitrixPortalCheckMode;
-}
+/** `BITRIX_PORTAL_CHECK` (see AppConfig.bitrix.portalCheck). */
+export type BitrixPortalCheckMode = NonNullable<AppConfig['bitrix']['portalCheck']>;
 
 /** `crm.deal.fields` entry, as far as the check reads it. */
 export interface PortalFieldDescription {
@@ -102,7 +89,7 @@ export class BitrixPortalCheck implements OnApplicationBootstrap {
     private readonly fieldMap: BitrixFieldMap,
     private readonly config: AppConfig,
   ) {
-    this.mode = portalCheckMode(process.env.BITRIX_PORTAL_CHECK, config.nodeEnv);
+    this.mode = config.bitrix.portalCheck ?? (config.nodeEnv === 'test' ? 'strict' : 'warn');
   }
 
   async onApplicationBootstrap(): Promise<void> {

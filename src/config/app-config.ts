@@ -38,6 +38,12 @@ export class AppConfig {
     fieldMapJson?: string;
     /** Bitrix Disk storage id where attachments are uploaded. */
     diskStorageId: string;
+    /**
+     * `BITRIX_PORTAL_CHECK`: what start-up does when the field map or Disk storage does not match the portal.
+     * `strict` refuses to start, `warn` logs an error per mismatch and starts, `off` skips the check. Unset in
+     * a hand-built config: `strict` under NODE_ENV=test, `warn` otherwise (a portal edit must not take production down).
+     */
+    portalCheck?: 'off' | 'warn' | 'strict';
   };
 
   storage!: {

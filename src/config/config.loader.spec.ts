@@ -128,3 +128,19 @@ describe('OpenID Connect settings', () => {
     expect(withSecret).not.toThrow(/segredo-do-cliente/);
   });
 });
+
+describe('loadAppConfig BITRIX_PORTAL_CHECK', () => {
+  it('defaults by NODE_ENV: strict under test, warn otherwise', () => {
+    expect(loadAppConfig({ ...BASE_ENV, NODE_ENV: 'test' }).bitrix.portalCheck).toBe('strict');
+    expect(loadAppConfig(BASE_ENV).bitrix.portalCheck).toBe('warn');
+    expect(loadAppConfig({ ...BASE_ENV, BITRIX_PORTAL_CHECK: ' ' }).bitrix.portalCheck).toBe('warn');
+  });
+
+  it.each([['off', 'off'], [' OFF ', 'off'], ['Strict', 'strict'], ['warn', 'warn']])('reads %j as %s', (raw, mode) => {
+    expect(loadAppConfig({ ...BASE_ENV, BITRIX_PORTAL_CHECK: raw }).bitrix.portalCheck).toBe(mode);
+  });
+
+  it('refuses anything else, naming the variable', () => {
+    expect(() => loadAppConfig({ ...BASE_ENV, BITRIX_PORTAL_CHECK: 'yes' })).toThrow(/BITRIX_PORTAL_CHECK: .*off, warn, strict/);
+  });
+});

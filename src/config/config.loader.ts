@@ -10,7 +10,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { WebhookEnvSchema, WebhookSettings } from '../webhook/webhook-settings';
 import { AppConfig, SameSite } from './app-config';
 import { IsBooleanSetting, parseBooleanSetting } from './boolean-setting';
@@ -46,6 +46,8 @@ export class EnvSchema extends WebhookEnvSchema {
   @IsOptional() @IsString() BITRIX_FIELD_MAP_FILE?: string;
   @IsOptional() @IsString() BITRIX_FIELD_MAP_JSON?: string;
   @IsString() BITRIX_DISK_STORAGE_ID: string = '1';
+  @IsOptional() @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() || undefined : value)) @IsIn(['off', 'warn', 'strict'])
+  BITRIX_PORTAL_CHECK?: string;
 
   @IsIn(['s3', 'local']) STORAGE_DRIVER: string = 's3';
   @IsString() @MinLength(3) S3_BUCKET: string = 'anexos-email-bitrix';
@@ -257,6 +259,7 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
       fieldMapFile: parsed.BITRIX_FIELD_MAP_FILE,
       fieldMapJson: parsed.BITRIX_FIELD_MAP_JSON,
       diskStorageId: parsed.BITRIX_DISK_STORAGE_ID,
+      portalCheck: (parsed.BITRIX_PORTAL_CHECK ?? (nodeEnv === 'test' ? 'strict' : 'warn')) as AppConfig['bitrix']['portalCheck'],
     },
     storage: {
       driver: parsed.STORAGE_DRIVER as 's3' | 'local',

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { BitrixEmulator } from '../../bitrix-emulator/src';
-import { BitrixPortalCheck, BitrixPortalMismatchError, portalCheckMode } from '../../src/bitrix/bitrix-portal-check';
+import { BitrixPortalCheck, BitrixPortalMismatchError } from '../../src/bitrix/bitrix-portal-check';
 import { bitrixConfig, bitrixTestingModule, CapturingLogger, caught, startEmulator } from './bitrix-test-kit';
 
 /** A field map that does not match the emulated portal in every way the check knows. */
@@ -13,7 +13,6 @@ const WRONG_MAP = JSON.stringify({
 describe('BitrixPortalCheck: the field map and the Disk storage are checked against the portal at start-up', () => {
   let emulator: BitrixEmulator;
   const logs = new CapturingLogger();
-  const savedMode = process.env.BITRIX_PORTAL_CHECK;
 
   beforeAll(async () => {
     emulator = await startEmulator();
@@ -24,11 +23,6 @@ describe('BitrixPortalCheck: the field map and the Disk storage are checked agai
   });
   beforeEach(() => {
     logs.lines.length = 0;
-    delete process.env.BITRIX_PORTAL_CHECK;
-  });
-  afterEach(() => {
-    if (savedMode === undefined) delete process.env.BITRIX_PORTAL_CHECK;
-    else process.env.BITRIX_PORTAL_CHECK = savedMode;
   });
 
   it('the default map and storage match the emulated portal: one batch call, no error', async () => {
@@ -60,8 +54,7 @@ describe('BitrixPortalCheck: the field map and the Disk storage are checked agai
   });
 
   it('warn: the app starts and each mismatch is logged as an error', async () => {
-    process.env.BITRIX_PORTAL_CHECK = 'warn';
-    const moduleRef = await bitrixTestingModule(bitrixConfig({ inboundUrl: emulator.inboundUrl, diskStorageId: '4242' }), logs);
+    const moduleRef = await bitrixTestingModule(bitrixConfig({ inboundUrl: emulator.inboundUrl, diskStorageId: '4242', portalCheck: 'warn' }), logs);
     try {
       const check = moduleRef.get(BitrixPortalCheck);
       expect(check.mode).toBe('warn');
@@ -83,13 +76,5 @@ describe('BitrixPortalCheck: the field map and the Disk storage are checked agai
     } finally {
       await moduleRef.close();
     }
-  });
-
-  it('BITRIX_PORTAL_CHECK: off, warn, strict; default by NODE_ENV; anything else is refused', () => {
-    expect(portalCheckMode(undefined, 'test')).toBe('strict');
-    expect(portalCheckMode(undefined, 'production')).toBe('warn');
-    expect(portalCheckMode(' OFF ', 'test')).toBe('off');
-    expect(portalCheckMode('strict', 'production')).toBe('strict');
-    expect(() => portalCheckMode('yes', 'production')).toThrow('BITRIX_PORTAL_CHECK must be one of off, warn, strict, got "yes"');
   });
 });
