@@ -45,4 +45,12 @@ export class AuthSession {
 
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt!: Date | null;
+
+  /** Set on a session started by OpenID Connect: when the provider last vouched for the account. */
+  @Column({ name: 'oidc_checked_at', type: 'timestamptz', nullable: true })
+  oidcCheckedAt!: Date | null;
+
+  /** The provider's refresh token, AES-256-GCM ciphertext (src/auth/oidc/token-cipher.ts); never plain. */
+  @Column({ name: 'oidc_refresh_token', type: 'text', nullable: true, select: false })
+  oidcRefreshToken!: string | null;
 }

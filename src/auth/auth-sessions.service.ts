@@ -13,7 +13,8 @@ export type RotationOutcome = 'rotated' | 'revoked' | 'reused' | 'missing';
 export class AuthSessionsService {
   constructor(@InjectRepository(AuthSession) private readonly sessions: Repository<AuthSession>) {}
 
-  create(userId: number, expiresAt: Date, meta: { userAgent?: string; ip?: string }): Promise<AuthSession> {
+  /** `oidc` marks a session started by OpenID Connect (checked at the provider now), with its encrypted refresh token. */
+  create(userId: number, expiresAt: Date, meta: { userAgent?: string; ip?: string }, oidc?: { refreshToken: string | null }): Promise<AuthSession> {
     return this.sessions.save(
       this.sessions.create({
         userId,
@@ -21,8 +22,19 @@ export class AuthSessionsService {
         refreshTokenHash: '',
         userAgent: meta.userAgent?.slice(0, 256) ?? null,
         ip: meta.ip?.slice(0, 64) ?? null,
+        oidcCheckedAt: oidc ? new Date() : null,
+        oidcRefreshToken: oidc?.refreshToken ?? null,
       }),
     );
+  }
+
+  /** The OIDC columns of a session (the encrypted provider token is not selected by default). */
+  findOidcState(sessionId: string): Promise<Pick<AuthSession, 'oidcCheckedAt' | 'oidcRefreshToken'> | null> {
+    return this.sessions.findOne({ where: { id: sessionId }, select: { id: true, oidcCheckedAt: true, oidcRefreshToken: true } });
+  }
+
+  async markOidcChecked(sessionId: string, encryptedRefreshToken: string | null): Promise<void> {
+    await this.sessions.update({ id: sessionId }, { oidcCheckedAt: new Date(), oidcRefreshToken: encryptedRefreshToken });
   }
 
   async setRefreshToken(sessionId: string, refreshToken: string): Promise<void> {

@@ -14,6 +14,8 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { JwtStrategy } from './strategies/jwt.strategy';
+import { OidcController } from './oidc/oidc.controller';
+import { OidcService } from './oidc/oidc.service';
 
 /** Login, sessions and the /auth user routes. Exports AccessTokenVerifier for the Socket.IO handshake. */
 @Module({
@@ -27,10 +29,11 @@ import { JwtStrategy } from './strategies/jwt.strategy';
       useFactory: (config: AppConfig) => ({ limits: { fileSize: config.limits.maxAvatarBytes, files: 1, fields: 10 } }),
     }),
   ],
-  controllers: [AuthController, UsersController],
+  controllers: [AuthController, OidcController, UsersController],
   providers: [
     AuthService,
     AuthSessionsService,
+    OidcService,
     AccessTokenVerifier,
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },

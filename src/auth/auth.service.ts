@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import bcrypt from 'bcrypt';
@@ -12,9 +12,11 @@ import { AuthSessionsService, sha256 } from './auth-sessions.service';
 import { AccessTokenClaims, JWT_ALGORITHM, RefreshTokenClaims } from './auth-user';
 import { LoginResponseDto } from './dto/auth.dto';
 import { TooManyRequestsException } from '../security/rate-limit';
+import { OidcService } from './oidc/oidc.service';
 
 export const INVALID_CREDENTIALS = 'Matrícula ou senha inválidas';
 const INVALID_REFRESH = 'Sessão inválida ou expirada. Faça login novamente.';
+export const PASSWORD_LOGIN_OFF = 'Login por senha desativado para esta conta; entre pelo login SSO (/auth/oidc/login)';
 
 export interface IssuedTokens {
   accessToken: string;
@@ -34,6 +36,7 @@ export class AuthService {
     private readonly sessions: AuthSessionsService,
     private readonly mail: MailService,
     @InjectRepository(User) private readonly userRepo: Repository<User>,
+    private readonly oidc: OidcService,
   ) {}
 
   async login(matricula: string, password: string, meta: { userAgent?: string; ip?: string }): Promise<{ tokens: IssuedTokens; body: LoginResponseDto }> {
@@ -54,6 +57,7 @@ export class AuthService {
       if (!passwordOk) await this.recordFailure(user.id);
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
+    this.assertPasswordLoginAllowed(user);
     if (user.failedLoginCount || user.lockedUntil) {
       await this.userRepo.update({ id: user.id }, { failedLoginCount: 0, lockedUntil: null });
     }
@@ -71,6 +75,7 @@ export class AuthService {
     const claims = await this.verifyRefresh(refreshToken);
     const user = await this.userRepo.findOneBy({ id: claims.sub });
     if (!user?.isActive) throw new UnauthorizedException(INVALID_REFRESH);
+    await this.recheckOidcSession(claims.sid);
     const next = await this.signRefresh(user.id, claims.sid);
     const outcome = await this.sessions.rotate(claims.sid, refreshToken!, next);
     if (outcome === 'reused') this.logger.warn(`Refresh token reuse detected; session ${claims.sid} revoked`);
@@ -129,9 +134,38 @@ export class AuthService {
     await this.sessions.revokeAllOfUser(user.id, 'password_reset');
   }
 
-  private async startSession(user: User, meta: { userAgent?: string; ip?: string }): Promise<IssuedTokens> {
+  /** A session for a user the provider just vouched for (OidcController), with the same cookies as a password login. */
+  startOidcSession(user: User, encryptedProviderRefreshToken: string | null, meta: { userAgent?: string; ip?: string }): Promise<IssuedTokens> {
+    return this.startSession(user, meta, { refreshToken: encryptedProviderRefreshToken });
+  }
+
+  /** PASSWORD_LOGIN: checked after the password, so only its owner learns that SSO is required. */
+  private assertPasswordLoginAllowed(user: User): void {
+    const policy = this.config.oidc.passwordLogin;
+    const allowed = policy === 'all' || (policy === 'admins' && user.isAdmin) || (policy === 'no-oidc' && !user.oidcSubject);
+    if (!allowed) throw new ForbiddenException(PASSWORD_LOGIN_OFF);
+  }
+
+  /**
+   * An OIDC session whose last check at the provider is older than OIDC_RECHECK_SECONDS is re-checked there
+   * before it may refresh: a refusal ends the session, an unreachable provider refuses this refresh only.
+   */
+  private async recheckOidcSession(sessionId: string): Promise<void> {
+    const session = await this.sessions.findOidcState(sessionId);
+    if (!session?.oidcCheckedAt) return;
+    if (Date.now() - session.oidcCheckedAt.getTime() < this.config.oidc.recheckSeconds * 1000) return;
+    const outcome = await this.oidc.recheck(session.oidcRefreshToken);
+    if (outcome.ok) return this.sessions.markOidcChecked(sessionId, outcome.encryptedRefreshToken);
+    if (outcome.reason === 'refused') {
+      await this.sessions.revoke(sessionId, 'oidc_refused');
+      this.logger.warn(`OIDC provider refused session ${sessionId} at refresh; session revoked`);
+    }
+    throw new UnauthorizedException(INVALID_REFRESH);
+  }
+
+  private async startSession(user: User, meta: { userAgent?: string; ip?: string }, oidc?: { refreshToken: string | null }): Promise<IssuedTokens> {
     const expiresAt = new Date(Date.now() + this.config.auth.refreshTtlSeconds * 1000);
-    const session = await this.sessions.create(user.id, expiresAt, meta);
+    const session = await this.sessions.create(user.id, expiresAt, meta, oidc);
     const refreshToken = await this.signRefresh(user.id, session.id);
     await this.sessions.setRefreshToken(session.id, refreshToken);
     return { accessToken: await this.signAccess(user.id, session.id), refreshToken };

@@ -120,4 +120,28 @@ export class AppConfig {
 
   /** Bound on a SIGTERM shutdown before the process is forced out. */
   shutdownTimeoutMs!: number;
+
+  /** OpenID Connect sign-in (OIDC_* variables); off while `issuerUrl` is undefined. */
+  oidc!: {
+    issuerUrl?: string;
+    clientId: string;
+    /** Never log it. */
+    clientSecret?: string;
+    scopes: string[];
+    /** `{PUBLIC_URL}/auth/oidc/callback`, to register at the provider. */
+    redirectUri: string;
+    /** How a first-time OIDC user is matched to an existing account. */
+    matchBy: 'email' | 'matricula' | 'none';
+    /** The claim holding the e-mail or matrícula. */
+    matchClaim: string;
+    groupsClaim: string;
+    /** Group id → role grants applied at each OIDC login. */
+    groupRoles: Record<string, { role: 'agent' | 'lead' | 'admin'; department: string | null }[]>;
+    /** Re-check an OIDC session with the provider at refresh once its last check is older than this. */
+    recheckSeconds: number;
+    /** Where the callback redirects after sign-in (errors as `?oidc_error=<code>`). */
+    spaUrl: string;
+    /** Who may still sign in with a password. */
+    passwordLogin: 'all' | 'no-oidc' | 'admins' | 'off';
+  };
 }

@@ -60,7 +60,7 @@ describe('loadAppConfig boolean settings', () => {
 describe('sensitive settings', () => {
   it('are the ones declared @Sensitive() in the schema', () => {
     expect([...SECRET_NAMES].sort()).toEqual(
-      ['BITRIX_APP_TOKEN', 'BITRIX_INBOUND_URL', 'CPF_ENCRYPTION_KEY', 'CPF_HMAC_KEY', 'DATABASE_URL', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'REDIS_URL', 'S3_SECRET_KEY', 'SMTP_URL'].sort(),
+      ['BITRIX_APP_TOKEN', 'BITRIX_INBOUND_URL', 'CPF_ENCRYPTION_KEY', 'CPF_HMAC_KEY', 'DATABASE_URL', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'OIDC_CLIENT_SECRET', 'REDIS_URL', 'S3_SECRET_KEY', 'SMTP_URL'].sort(),
     );
   });
 
@@ -68,6 +68,64 @@ describe('sensitive settings', () => {
     const attempt = () => loadAppConfig({ ...BASE_ENV, JWT_SECRET: 'curtinho-demais' });
     expect(attempt).toThrow(/JWT_SECRET.*\(hidden\)/);
     expect(attempt).not.toThrow(/curtinho-demais/);
+  });
+});
+
+describe('OpenID Connect settings', () => {
+  const OIDC_ENV = { ...BASE_ENV, OIDC_ISSUER_URL: 'https://login.microsoftonline.com/tenant-1/v2.0', OIDC_CLIENT_ID: 'client-1' };
+
+  it('leave sign-in off, and password login for everyone, when OIDC_ISSUER_URL is unset', () => {
+    const config = loadAppConfig(BASE_ENV);
+    expect(config.oidc.issuerUrl).toBeUndefined();
+    expect(config.oidc.passwordLogin).toBe('all');
+  });
+
+  it('derive the redirect URI from PUBLIC_URL and read the mapping settings', () => {
+    const config = loadAppConfig({
+      ...OIDC_ENV,
+      PUBLIC_URL: 'https://api.example.com/',
+      OIDC_SCOPES: 'openid  email',
+      OIDC_MATCH_BY: 'matricula',
+      OIDC_MATCH_CLAIM: 'employeeid',
+      OIDC_GROUP_ROLES: '{"g-ti": [{"role": "agent", "department": "TI"}, {"role": "admin"}]}',
+      PASSWORD_LOGIN: 'admins',
+    });
+    expect(config.oidc).toMatchObject({
+      issuerUrl: 'https://login.microsoftonline.com/tenant-1/v2.0',
+      clientId: 'client-1',
+      scopes: ['openid', 'email'],
+      redirectUri: 'https://api.example.com/auth/oidc/callback',
+      matchBy: 'matricula',
+      matchClaim: 'employeeid',
+      groupRoles: { 'g-ti': [{ role: 'agent', department: 'TI' }, { role: 'admin', department: null }] },
+      recheckSeconds: 300,
+      spaUrl: 'https://api.example.com',
+      passwordLogin: 'admins',
+    });
+  });
+
+  it.each([
+    [{ OIDC_CLIENT_ID: undefined }, 'OIDC_CLIENT_ID'],
+    [{ OIDC_SCOPES: 'profile email' }, 'OIDC_SCOPES'],
+    [{ OIDC_GROUP_ROLES: 'not json' }, 'OIDC_GROUP_ROLES'],
+    [{ OIDC_GROUP_ROLES: '["g-ti"]' }, 'OIDC_GROUP_ROLES'],
+    [{ OIDC_GROUP_ROLES: '{"g-ti": [{"role": "root"}]}' }, 'OIDC_GROUP_ROLES'],
+    [{ OIDC_GROUP_ROLES: '{"g-ti": [{"role": "agent", "department": 7}]}' }, 'OIDC_GROUP_ROLES'],
+    [{ OIDC_MATCH_BY: 'cpf' }, 'OIDC_MATCH_BY'],
+    [{ OIDC_RECHECK_SECONDS: '0' }, 'OIDC_RECHECK_SECONDS'],
+    [{ PASSWORD_LOGIN: 'sometimes' }, 'PASSWORD_LOGIN'],
+  ])('refuse to start on %j, naming %s', (override, name) => {
+    expect(() => loadAppConfig({ ...OIDC_ENV, ...override } as Record<string, string>)).toThrow(new RegExp(name));
+  });
+
+  it('refuse to turn password login off without an OpenID Provider', () => {
+    expect(() => loadAppConfig({ ...BASE_ENV, PASSWORD_LOGIN: 'off' })).toThrow(/PASSWORD_LOGIN/);
+  });
+
+  it('never print the client secret', () => {
+    const withSecret = () => loadAppConfig({ ...OIDC_ENV, OIDC_CLIENT_SECRET: 'segredo-do-cliente', OIDC_SCOPES: 'email' });
+    expect(withSecret).toThrow(/OIDC_SCOPES/);
+    expect(withSecret).not.toThrow(/segredo-do-cliente/);
   });
 });
 

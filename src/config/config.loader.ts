@@ -92,6 +92,64 @@ export class EnvSchema extends WebhookEnvSchema {
 
   @Sensitive() @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] }) REDIS_URL?: string;
   @Type(() => Number) @IsInt() @Min(100) SHUTDOWN_TIMEOUT_MS: number = 10_000;
+
+  /** OpenID Connect sign-in; off while OIDC_ISSUER_URL is unset. */
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) OIDC_ISSUER_URL?: string;
+  @IsOptional() @IsString() @MinLength(1) OIDC_CLIENT_ID?: string;
+  @Sensitive() @IsOptional() @IsString() @MinLength(1) OIDC_CLIENT_SECRET?: string;
+  @IsString() OIDC_SCOPES: string = 'openid profile email offline_access';
+  /** How a first-time OIDC user is matched to an existing account: by e-mail or by matrícula. */
+  @IsIn(['email', 'matricula', 'none']) OIDC_MATCH_BY: string = 'email';
+  /** The ID token / userinfo claim holding the e-mail or the matrícula (employee id). */
+  @IsString() @MinLength(1) OIDC_MATCH_CLAIM: string = 'email';
+  @IsString() @MinLength(1) OIDC_GROUPS_CLAIM: string = 'groups';
+  /** JSON: `{"<group id>": [{"role": "agent", "department": "TI"}]}`. */
+  @IsOptional() @IsString() OIDC_GROUP_ROLES?: string;
+  @Type(() => Number) @IsInt() @Min(1) OIDC_RECHECK_SECONDS: number = 300;
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) OIDC_SPA_URL?: string;
+  /** `all`: every user; `no-oidc`: only users without an OIDC subject; `admins`: only admins; `off`. */
+  @IsIn(['all', 'no-oidc', 'admins', 'off']) PASSWORD_LOGIN: string = 'all';
+}
+
+const OIDC_ROLES = ['agent', 'lead', 'admin'] as const;
+
+/** Parses OIDC_GROUP_ROLES, pushing a readable problem for any malformed entry. */
+function parseGroupRoles(raw: string | undefined, problems: string[]): AppConfig['oidc']['groupRoles'] {
+  if (!raw) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    problems.push('OIDC_GROUP_ROLES: must be JSON like {"<group id>": [{"role": "agent", "department": "TI"}]}');
+    return {};
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push('OIDC_GROUP_ROLES: must be a JSON object keyed by group id');
+    return {};
+  }
+  const out: AppConfig['oidc']['groupRoles'] = {};
+  for (const [group, grants] of Object.entries(value)) {
+    const valid =
+      Array.isArray(grants) &&
+      grants.every(
+        (g: unknown) =>
+          typeof g === 'object' &&
+          g !== null &&
+          OIDC_ROLES.includes((g as { role?: unknown }).role as (typeof OIDC_ROLES)[number]) &&
+          ((g as { department?: unknown }).department === undefined ||
+            (g as { department?: unknown }).department === null ||
+            typeof (g as { department?: unknown }).department === 'string'),
+      );
+    if (!valid) {
+      problems.push(`OIDC_GROUP_ROLES: group ${JSON.stringify(group)} must map to [{"role": "agent"|"lead"|"admin", "department": "..."|null}]`);
+      continue;
+    }
+    out[group] = (grants as { role: (typeof OIDC_ROLES)[number]; department?: string | null }[]).map((g) => ({
+      role: g.role,
+      department: g.department ?? null,
+    }));
+  }
+  return out;
 }
 
 /**
@@ -154,6 +212,16 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
   }
   if (parsed.MAIL_TRANSPORT === 'smtp' && !parsed.SMTP_URL) {
     problems.push('SMTP_URL: required when MAIL_TRANSPORT=smtp (or SMTP_HOST/SMTP_PORT/SMTP_USER/SMTP_PASS)');
+  }
+  const groupRoles = parseGroupRoles(parsed.OIDC_GROUP_ROLES, problems);
+  if (parsed.OIDC_ISSUER_URL && !parsed.OIDC_CLIENT_ID) {
+    problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER_URL is set');
+  }
+  if (parsed.OIDC_ISSUER_URL && !parsed.OIDC_SCOPES.split(/\s+/).includes('openid')) {
+    problems.push('OIDC_SCOPES: must include "openid"');
+  }
+  if (parsed.PASSWORD_LOGIN !== 'all' && !parsed.OIDC_ISSUER_URL) {
+    problems.push('PASSWORD_LOGIN: only "all" is possible while OIDC_ISSUER_URL is unset');
   }
   if (problems.length) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -245,6 +313,20 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
     socketJoinRateLimit: parsed.SOCKET_JOIN_RATE_LIMIT,
     webhook,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    oidc: {
+      issuerUrl: parsed.OIDC_ISSUER_URL,
+      clientId: parsed.OIDC_CLIENT_ID ?? '',
+      clientSecret: parsed.OIDC_CLIENT_SECRET,
+      scopes: parsed.OIDC_SCOPES.split(/\s+/).filter(Boolean),
+      redirectUri: `${publicUrl}/auth/oidc/callback`,
+      matchBy: parsed.OIDC_MATCH_BY as AppConfig['oidc']['matchBy'],
+      matchClaim: parsed.OIDC_MATCH_CLAIM,
+      groupsClaim: parsed.OIDC_GROUPS_CLAIM,
+      groupRoles,
+      recheckSeconds: parsed.OIDC_RECHECK_SECONDS,
+      spaUrl: (parsed.OIDC_SPA_URL ?? publicUrl).replace(/\/+$/, ''),
+      passwordLogin: parsed.PASSWORD_LOGIN as AppConfig['oidc']['passwordLogin'],
+    },
   } satisfies AppConfig);
   return config;
 }

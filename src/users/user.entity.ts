@@ -68,4 +68,11 @@ export class User {
   /** Bitrix24 user ID of this person, when known (IT staff who answer tickets). */
   @Column({ name: 'bitrix_user_id', type: 'int', nullable: true })
   bitrixUserId!: number | null;
+
+  /** OpenID Connect identity (issuer + subject), set at the first SSO sign-in; unique together. */
+  @Column({ name: 'oidc_issuer', type: 'varchar', length: 255, nullable: true })
+  oidcIssuer!: string | null;
+
+  @Column({ name: 'oidc_subject', type: 'varchar', length: 255, nullable: true })
+  oidcSubject!: string | null;
 }
