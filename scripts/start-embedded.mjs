@@ -73,6 +73,26 @@ async function main() {
     bitrixInboundUrl = emulator.inboundUrl;
   }
 
+  // The demo's OpenID Provider, unless a real one is configured or EMBEDDED_OIDC=false.
+  let oidc;
+  const oidcEnv = {};
+  if (!process.env.OIDC_ISSUER_URL && !/^(false|0|no|off)$/i.test(process.env.EMBEDDED_OIDC ?? '')) {
+    const { startEmbeddedOidc } = await import('./embedded-oidc.mjs');
+    oidcEnv.OIDC_CLIENT_ID = 'helpdesk-demo';
+    oidcEnv.OIDC_CLIENT_SECRET = randomBytes(24).toString('hex');
+    oidc = await startEmbeddedOidc({
+      port: Number(process.env.EMBEDDED_OIDC_PORT ?? 8025),
+      clientId: oidcEnv.OIDC_CLIENT_ID,
+      clientSecret: oidcEnv.OIDC_CLIENT_SECRET,
+      redirectUri: `${publicUrl}/auth/oidc/callback`,
+      cookieKey: randomBytes(16).toString('hex'),
+    });
+    stops.unshift(() => oidc.close());
+    oidcEnv.OIDC_ISSUER_URL = oidc.issuer;
+    // No SPA in the demo: land on Swagger UI, signed in.
+    oidcEnv.OIDC_SPA_URL = process.env.OIDC_SPA_URL ?? `${publicUrl}/docs`;
+  }
+
   const env = {
     NODE_ENV: 'development',
     PORT: String(port),
@@ -86,6 +106,7 @@ async function main() {
     LOG_FORMAT: 'pretty',
     ...secrets,
     ...process.env,
+    ...oidcEnv,
     DATABASE_URL: databaseUrl,
     BITRIX_INBOUND_URL: bitrixInboundUrl,
     BITRIX_APP_TOKEN: process.env.BITRIX_APP_TOKEN ?? secrets.BITRIX_APP_TOKEN,
@@ -112,6 +133,10 @@ async function main() {
     console.log(`  Admin login:     matricula ${admin.matricula} (password set earlier; ADMIN_PASSWORD only applies to a new admin)`);
   }
   console.log('                   In Swagger: POST /auth/login -> Try it out; the cookie then authenticates every call.');
+  if (oidc) {
+    console.log(`  SSO (OpenID):    ${publicUrl}/auth/oidc/login -> the demo provider at ${oidc.issuer}: any password; sign in as`);
+    console.log(`                   ${process.env.ADMIN_EMAIL ?? 'admin@carvalima.local'} (the admin) or any user's e-mail`);
+  }
   if (emulator) console.log(`  Bitrix24:        emulator at ${emulator.url} (admin API: ${emulator.url}/admin/stats)`);
   console.log(`  Mail:            written to ${path.relative(root, env.MAIL_DIR) || env.MAIL_DIR}/*.eml`);
   console.log(`  Attachments:     ${path.relative(root, env.STORAGE_LOCAL_DIR) || env.STORAGE_LOCAL_DIR}`);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildOnce, ROOT } from '../support/build';
 import { freePort } from '../support/app-process';
+import { Browser } from '../support/oidc-provider';
 
 /**
  * `npm start`'s launcher (scripts/start-embedded.mjs: embedded PostgreSQL, the Bitrix24 emulator, the app)
@@ -21,13 +22,13 @@ interface Launch {
 const ERROR_LINE = /\b(ERROR|FATAL)\b|Error:|ECONNREFUSED|terminating connection/;
 
 async function launch(dataDir: string): Promise<Launch> {
-  const [port, emulatorPort, pgPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [port, emulatorPort, pgPort, oidcPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const { NODE_ENV: _jest, ...env } = process.env;
   // detached: a process group of its own, like a job started from a shell, so the test can signal the group.
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts/start-embedded.mjs')], {
     cwd: ROOT,
     detached: true,
-    env: { ...env, DATA_DIR: dataDir, PORT: String(port), EMULATOR_PORT: String(emulatorPort), EMBEDDED_PG_PORT: String(pgPort), ADMIN_PASSWORD: 'SenhaDoAdmin123' },
+    env: { ...env, DATA_DIR: dataDir, PORT: String(port), EMULATOR_PORT: String(emulatorPort), EMBEDDED_PG_PORT: String(pgPort), EMBEDDED_OIDC_PORT: String(oidcPort), ADMIN_PASSWORD: 'SenhaDoAdmin123' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -42,7 +43,7 @@ async function launch(dataDir: string): Promise<Launch> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { child, output: () => out, exited, ports: [port, emulatorPort, pgPort] };
+  return { child, output: () => out, exited, ports: [port, emulatorPort, pgPort, oidcPort] };
 }
 
 /** Signals a process group; `0` only checks that it still has a process. */
@@ -124,6 +125,53 @@ describe('npm start stops cleanly on Ctrl-C and SIGTERM (e2e, the compiled launc
       expect({ round, errorLines: output.split('\n').filter((line) => ERROR_LINE.test(line)) }).toEqual({ round, errorLines: [] });
     }
   }, 600_000);
+
+  it('"sign in with SSO" works on the demo: its OpenID Provider\'s login page signs the admin in by e-mail, cookies set, then it stops cleanly', async () => {
+    const launched = await launch(dataDir);
+    try {
+      const [port, , , oidcPort] = launched.ports;
+      const base = `http://localhost:${port}`;
+      expect(launched.output()).toContain(`${base}/auth/oidc/login`);
+      const browser = new Browser();
+      // Our login route -> the provider's authorize endpoint -> its development login page.
+      const toLogin = await browser.follow(`${base}/auth/oidc/login`);
+      expect(toLogin.url.origin).toBe(`http://localhost:${oidcPort}`);
+      expect(toLogin.res?.status).toBe(200);
+      const loginPage = await browser.request(toLogin.url.href);
+      const loginForm = await loginPage.text();
+      const loginAction = /<form[^>]*action="([^"]+)"/.exec(loginForm)?.[1];
+      expect(loginAction).toBeDefined();
+      // The person types the admin's e-mail (any password), then confirms the consent page the same way.
+      const submitted = await browser.request(new URL(loginAction!, toLogin.url).href, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ prompt: 'login', login: 'admin@carvalima.local', password: 'anything' }).toString(),
+      });
+      let at = await browser.follow(new URL(submitted.headers.get('location')!, toLogin.url).href, (u) => u.pathname === '/docs');
+      if (at.res?.status === 200 && at.url.origin === `http://localhost:${oidcPort}`) {
+        const consentForm = await (await browser.request(at.url.href)).text();
+        const consentAction = /<form[^>]*action="([^"]+)"/.exec(consentForm)?.[1];
+        expect(consentAction).toBeDefined();
+        const confirmed = await browser.request(new URL(consentAction!, at.url).href, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ prompt: 'consent' }).toString(),
+        });
+        at = await browser.follow(new URL(confirmed.headers.get('location')!, at.url).href, (u) => u.pathname === '/docs');
+      }
+      // Back at the API's callback, then on to Swagger UI (the demo's "SPA"), signed in.
+      expect(at.url.href).toBe(`${base}/docs`);
+      expect(at.hops.some((h) => h.pathname === '/auth/oidc/callback')).toBe(true);
+      expect(browser.cookie(base, 'access_token')).toBeTruthy();
+      const me = await browser.request(`${base}/auth/me`);
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({ matricula: '1', email: 'admin@carvalima.local' });
+    } finally {
+      killGroup(launched.child.pid as number, 'SIGTERM');
+    }
+    expect((await launched.exited).code).toBe(0);
+    await expectNothingLeft(launched, dataDir);
+  }, 120_000);
 
   it('a second Ctrl-C forces the stop (exit 130), still leaving nothing behind', async () => {
     const launched = await launch(dataDir);
