@@ -5,6 +5,7 @@ import { TicketIdempotency1796200000000 } from './1796200000000-ticket-idempoten
 import { WebhookInbox1796300000000 } from './1796300000000-webhook-inbox';
 import { TicketTimesFromBitrix1796400000000 } from './1796400000000-ticket-times-from-bitrix';
 import { BitrixRateBudget1796500000000 } from './1796500000000-bitrix-rate-budget';
+import { RoleGrants1796600000000 } from './1796600000000-role-grants';
 import { OidcSignIn1796650000000 } from './1796650000000-oidc-sign-in';
 
 /** Every migration, in order. A new migration file must be added here (no globs: works from ts and dist). */
@@ -15,5 +16,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   WebhookInbox1796300000000,
   TicketTimesFromBitrix1796400000000,
   BitrixRateBudget1796500000000,
+  RoleGrants1796600000000,
   OidcSignIn1796650000000,
 ];

@@ -222,6 +222,12 @@ export class BitrixFieldMap {
   }
 
   /** The enumeration item id of a priority label (accents and case are ignored). */
+  /** The labels a mapped enumeration accepts (e.g. the assignee departments), or null when it is free text. */
+  enumLabels(name: BitrixEnumField): string[] | null {
+    const items = this.config.enums[name];
+    return items ? Object.keys(items) : null;
+  }
+
   priorityId(priority: TicketPriority | string): string {
     const label = normalizePriority(priority);
     if (!label) throw new BitrixMappingError(`Prioridade inválida: ${JSON.stringify(priority)} (use Crítico, Alto, Médio ou Baixo)`);
