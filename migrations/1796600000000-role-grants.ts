@@ -50,9 +50,27 @@ export class RoleGrants1796600000000 implements MigrationInterface {
       SELECT id, 'admin', NULL, 'migration', 'migration' FROM users WHERE is_admin = true`);
     await queryRunner.query(`INSERT INTO role_grant_audit (user_id, action, role, department, source, actor)
       SELECT user_id, 'grant', role, department, source, granted_by FROM role_grants`);
+    // And the other way: a writer of `users.is_admin` (PUT /auth/users/{id}, the admin seed, the legacy adoption)
+    // grants or revokes the admin role, audited as done through `users.is_admin`.
+    await queryRunner.query(`CREATE FUNCTION users_is_admin_to_role_grant() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.is_admin AND NOT EXISTS (SELECT 1 FROM role_grants WHERE user_id = NEW.id AND role = 'admin') THEN
+          INSERT INTO role_grants (user_id, role, department, source, granted_by) VALUES (NEW.id, 'admin', NULL, 'is_admin', 'users.is_admin');
+          INSERT INTO role_grant_audit (user_id, action, role, department, source, actor) VALUES (NEW.id, 'grant', 'admin', NULL, 'is_admin', 'users.is_admin');
+        ELSIF NOT NEW.is_admin AND EXISTS (SELECT 1 FROM role_grants WHERE user_id = NEW.id AND role = 'admin') THEN
+          INSERT INTO role_grant_audit (user_id, action, role, department, source, actor)
+            SELECT user_id, 'revoke', role, department, source, 'users.is_admin' FROM role_grants WHERE user_id = NEW.id AND role = 'admin';
+          DELETE FROM role_grants WHERE user_id = NEW.id AND role = 'admin';
+        END IF;
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(`CREATE TRIGGER users_is_admin_to_role_grant AFTER INSERT OR UPDATE OF is_admin ON users
+      FOR EACH ROW EXECUTE FUNCTION users_is_admin_to_role_grant()`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TRIGGER users_is_admin_to_role_grant ON users');
+    await queryRunner.query('DROP FUNCTION users_is_admin_to_role_grant()');
     await queryRunner.query('DROP TRIGGER role_grants_mirror_is_admin ON role_grants');
     await queryRunner.query('DROP FUNCTION role_grants_mirror_is_admin()');
     await queryRunner.query('DROP TABLE role_grant_audit');

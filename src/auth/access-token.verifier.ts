@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { loadRoleScopes } from '../roles/role-scopes';
 import { User } from '../users/user.entity';
 import { AccessTokenClaims, AuthUser, JWT_ALGORITHM } from './auth-user';
 
@@ -38,7 +39,8 @@ export class AccessTokenVerifier {
     if (claims?.typ !== 'access' || !Number.isInteger(claims.sub) || typeof claims.sid !== 'string') {
       throw new UnauthorizedException(UNAUTHORIZED_MESSAGE);
     }
-    const user = await this.dataSource
+    const [user, scopes] = await Promise.all([
+      this.dataSource
       .getRepository(User)
       .createQueryBuilder('u')
       .innerJoin('auth_sessions', 's', 's.user_id = u.id')
@@ -48,8 +50,11 @@ export class AccessTokenVerifier {
       .andWhere('s.expires_at > now()')
       .andWhere('u.is_active = true')
       .getOne()
-      .catch(() => null); // a malformed sid (not a uuid) is just an invalid token
+      .catch(() => null), // a malformed sid (not a uuid) is just an invalid token
+      // Read on every request, beside the user: a grant or a revoke counts from the next request on.
+      loadRoleScopes(this.dataSource, claims.sub),
+    ]);
     if (!user) throw new UnauthorizedException(UNAUTHORIZED_MESSAGE);
-    return { id: user.id, isAdmin: user.isAdmin, sessionId: claims.sid, user };
+    return { id: user.id, isAdmin: user.isAdmin, sessionId: claims.sid, user, ...scopes };
   }
 }

@@ -1,8 +1,10 @@
+import type { RoleScopes } from '../roles/role-scopes';
 import type { User } from '../users/user.entity';
 
 /** The principal behind a request or a socket: the user and the login session its token belongs to. */
-export interface AuthUser {
+export interface AuthUser extends RoleScopes {
   id: number;
+  /** An admin grant (`users.is_admin` mirrors it). */
   isAdmin: boolean;
   sessionId: string;
   user: User;

@@ -16,11 +16,15 @@ import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { OidcController } from './oidc/oidc.controller';
 import { OidcService } from './oidc/oidc.service';
+import { OidcRoleSink } from './oidc/group-roles';
+import { RolesModule } from '../roles/roles.module';
+import { RolesService } from '../roles/roles.service';
 
 /** Login, sessions and the /auth user routes. Exports AccessTokenVerifier for the Socket.IO handshake. */
 @Module({
   imports: [
     UsersModule,
+    RolesModule,
     TypeOrmModule.forFeature([AuthSession]),
     PassportModule,
     JwtModule.register({}),
@@ -34,6 +38,8 @@ import { OidcService } from './oidc/oidc.service';
     AuthService,
     AuthSessionsService,
     OidcService,
+    // The OIDC group mapping's grants go to the role store.
+    { provide: OidcRoleSink, useExisting: RolesService },
     AccessTokenVerifier,
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -1,9 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { loadRoleScopes } from '../roles/role-scopes';
 import { TicketAccessService } from '../tickets/ticket-access.service';
 import { parseDealRoomRequest } from './deal-room-request';
-import { dealRoom } from './realtime-rooms';
+import { dealRoom, departmentRoom } from './realtime-rooms';
 import type { DealRoomAck, RealtimeSocket } from './realtime.types';
 
 const INVALID_DEAL_ID: DealRoomAck = { ok: false, error: 'deal_id: deve ser um número inteiro entre 1 e 2147483647 (o ID Bitrix do chamado)' };
@@ -18,6 +21,7 @@ export class DealRoomsService {
 
   constructor(
     private readonly ticketAccess: TicketAccessService,
+    @InjectDataSource() private readonly dataSource: DataSource,
     config: AppConfig,
   ) {
     this.joinLimiter = new RateLimiterMemory({ keyPrefix: 'join_deal', points: config.socketJoinRateLimit, duration: 60 });
@@ -30,7 +34,10 @@ export class DealRoomsService {
     if (!(await this.joinLimiter.consume(String(userId)).then(() => true, () => false))) return RATE_LIMITED;
     let allowed: boolean;
     try {
-      allowed = await this.ticketAccess.canRead({ id: userId, isAdmin }, bitrixDealId);
+      // The roles as they are now: a grant or revoke since the handshake counts from this join on.
+      const { agentOf } = await loadRoleScopes(this.dataSource, userId);
+      await this.followDepartments(socket, agentOf);
+      allowed = await this.ticketAccess.canRead({ id: userId, isAdmin, agentOf }, bitrixDealId);
     } catch (error) {
       this.logger.error(`join_deal ${bitrixDealId} could not be authorised: ${String(error)}`);
       return { ok: false, error: 'unavailable' };
@@ -39,6 +46,15 @@ export class DealRoomsService {
     if (!allowed) return { ok: false, error: 'forbidden' };
     await socket.join(dealRoom(bitrixDealId));
     return { ok: true };
+  }
+
+  /** Keeps the socket's department feed rooms in step with the roles it has now. */
+  private async followDepartments(socket: RealtimeSocket, agentOf: string[]): Promise<void> {
+    const before = socket.data.principal.agentOf;
+    socket.data.principal.agentOf = agentOf;
+    for (const department of before) if (!agentOf.includes(department)) await socket.leave(departmentRoom(department));
+    const joined = agentOf.filter((department) => !before.includes(department));
+    if (joined.length) await socket.join(joined.map(departmentRoom));
   }
 
   async leave(socket: RealtimeSocket, payload: unknown): Promise<DealRoomAck> {

@@ -14,9 +14,15 @@ export function userRoom(userId: number): string {
   return `user:${userId}`;
 }
 
-/** The dashboard feed of a ticket: every admin, plus its requester and its responsible. */
+/** The agents and leads of an assignee department (any case). */
+export function departmentRoom(department: string): string {
+  return `department:${department.trim().toLowerCase()}`;
+}
+
+/** The dashboard feed of a ticket: every admin, its requester, its responsible and its department's agents. */
 export function feedRoomsOf(audience: TicketAudience): string[] {
   const rooms = [ADMINS_ROOM];
+  if (audience.assigneeDepartment) rooms.push(departmentRoom(audience.assigneeDepartment));
   if (audience.requesterUserId !== null) rooms.push(userRoom(audience.requesterUserId));
   if (audience.responsibleUserId !== null && audience.responsibleUserId !== audience.requesterUserId) {
     rooms.push(userRoom(audience.responsibleUserId));
@@ -25,6 +31,7 @@ export function feedRoomsOf(audience: TicketAudience): string[] {
 }
 
 /** The rooms a socket joins on connect, so it receives its share of the dashboard feed. */
-export function feedRoomsFor(principal: { userId: number; isAdmin: boolean }): string[] {
-  return principal.isAdmin ? [ADMINS_ROOM, userRoom(principal.userId)] : [userRoom(principal.userId)];
+export function feedRoomsFor(principal: { userId: number; isAdmin: boolean; agentOf: readonly string[] }): string[] {
+  const rooms = principal.isAdmin ? [ADMINS_ROOM, userRoom(principal.userId)] : [userRoom(principal.userId)];
+  return [...rooms, ...principal.agentOf.map(departmentRoom)];
 }

@@ -12,6 +12,8 @@ import type {
 export interface SocketPrincipal {
   userId: number;
   isAdmin: boolean;
+  /** Departments the user is an agent or lead of: set at the handshake, read again at every `join_deal`. */
+  agentOf: string[];
   sessionId: string;
   /** Epoch milliseconds when the access token presented at the handshake expires (null: no `exp`). */
   tokenExpiresAt: number | null;

@@ -37,6 +37,7 @@ export class SocketAuthenticator {
       return {
         userId: principal.id,
         isAdmin: principal.isAdmin,
+        agentOf: principal.agentOf,
         sessionId: principal.sessionId,
         tokenExpiresAt: this.expiryOf(token),
       };

@@ -82,7 +82,7 @@ export class SocketIoTicketEventsBroadcaster extends TicketEventsBroadcaster imp
     for (const socketId of members) {
       const socket = server.sockets.sockets.get(socketId);
       const principal = socket?.data.principal;
-      if (socket && principal && !TicketAccessService.isReader({ id: principal.userId, isAdmin: principal.isAdmin }, audience)) {
+      if (socket && principal && !TicketAccessService.isReader({ id: principal.userId, isAdmin: principal.isAdmin, agentOf: principal.agentOf }, audience)) {
         void socket.leave(room);
       }
     }

@@ -10,6 +10,8 @@
 export interface TicketAudience {
   requesterUserId: number | null;
   responsibleUserId: number | null;
+  /** Its agents (and leads) read it too. */
+  assigneeDepartment?: string | null;
 }
 
 export interface ActivityPayload {

@@ -11,7 +11,8 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AdminOnly } from '../auth/decorators/admin-only.decorator';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { SlaReportQueryDto } from './dto/sla-report-query.dto';
 import { SlaReportDto } from './dto/sla-report.dto';
 import { ReportsService } from './reports.service';
@@ -20,16 +21,15 @@ import { ReportsService } from './reports.service';
 @ApiCookieAuth('cookie')
 @ApiBearerAuth('bearer')
 @ApiUnauthorizedResponse({ description: 'Sem login' })
-@ApiForbiddenResponse({ description: 'Apenas administradores' })
+@ApiForbiddenResponse({ description: 'Apenas administradores e líderes do departamento responsável (um líder só vê os seus departamentos)' })
 @ApiBadRequestResponse({ description: 'Filtro inválido (a mensagem cita o campo) ou `from` depois de `to`' })
-@AdminOnly()
 @Controller('reports')
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   // Declared before `sla` so the literal `sla.csv` is matched first.
   @Get('sla.csv')
-  @ApiOperation({ summary: 'Relatório de SLA e satisfação em CSV (admin)', description: 'Mesmos dados e filtros de `GET /reports/sla`; uma linha por grupo e uma linha `total`.' })
+  @ApiOperation({ summary: 'Relatório de SLA e satisfação em CSV (admin ou líder do departamento)', description: 'Mesmos dados e filtros de `GET /reports/sla`; uma linha por grupo e uma linha `total`.' })
   @ApiProduces('text/csv')
   @ApiOkResponse({
     description: 'CSV (UTF-8) com cabeçalho; `Content-Disposition: attachment; filename="sla-report-<from>-<to>.csv"`',
@@ -41,8 +41,8 @@ export class ReportsController {
         'total,priority,,Total,10,8,2,1,8,6,75,3.5,7.2,4.5,4\n',
     },
   })
-  async slaCsv(@Query() query: SlaReportQueryDto, @Res({ passthrough: true }) res: Response): Promise<string> {
-    const file = await this.reports.slaReportCsv(query);
+  async slaCsv(@CurrentUser() principal: AuthUser, @Query() query: SlaReportQueryDto, @Res({ passthrough: true }) res: Response): Promise<string> {
+    const file = await this.reports.slaReportCsv(principal, query);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${file.filename}"`);
     return file.content;
@@ -50,14 +50,15 @@ export class ReportsController {
 
   @Get('sla')
   @ApiOperation({
-    summary: 'Relatório de SLA e satisfação (admin)',
+    summary: 'Relatório de SLA e satisfação (admin ou líder do departamento)',
     description:
       'Por grupo (`group_by`) e no total: abertos, fechados, em aberto, em aberto vencidos, % fechados no prazo, ' +
       'mediana e p90 de horas até o fechamento, média e número de avaliações. Período sobre a data de abertura (`created_at`). ' +
-      'Chamados sem prazo (`date_deadline`) contam em abertos/fechados, mas nunca como vencidos nem no percentual de SLA.',
+      'Chamados sem prazo (`date_deadline`) contam em abertos/fechados, mas nunca como vencidos nem no percentual de SLA. ' +
+      'Um líder de departamento vê só o seu: sem `assignee_department`, o relatório é o do seu departamento (se lidera vários, informe qual).',
   })
   @ApiOkResponse({ type: SlaReportDto })
-  async sla(@Query() query: SlaReportQueryDto): Promise<SlaReportDto> {
-    return this.reports.slaReport(query);
+  async sla(@CurrentUser() principal: AuthUser, @Query() query: SlaReportQueryDto): Promise<SlaReportDto> {
+    return this.reports.slaReport(principal, query);
   }
 }

@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth-user';
 import { SlaReportQueryDto } from './dto/sla-report-query.dto';
 import { SlaMetricsDto, SlaReportDto, SlaReportGroupDto } from './dto/sla-report.dto';
 import { parseReportBound, resolveReportRange } from './report-date-range';
@@ -16,8 +17,9 @@ export interface CsvFile {
 export class ReportsService {
   constructor(private readonly repository: SlaReportRepository) {}
 
-  /** Runs the one aggregate query and shapes groups (sorted) and totals. */
-  async slaReport(query: SlaReportQueryDto): Promise<SlaReportDto> {
+  /** Runs the one aggregate query and shapes groups (sorted) and totals, over what the principal may see. */
+  async slaReport(principal: ReportReader, requested: SlaReportQueryDto): Promise<SlaReportDto> {
+    const query = scopedToReader(principal, requested);
     const range = resolveReportRange(parseReportBound(query.from), parseReportBound(query.to));
     if (!range) throw new BadRequestException(['from deve ser anterior ou igual a to']);
     const groupBy: SlaReportGroupBy = query.group_by ?? 'priority';
@@ -49,8 +51,8 @@ export class ReportsService {
     };
   }
 
-  async slaReportCsv(query: SlaReportQueryDto): Promise<CsvFile> {
-    const report = await this.slaReport(query);
+  async slaReportCsv(principal: ReportReader, query: SlaReportQueryDto): Promise<CsvFile> {
+    const report = await this.slaReport(principal, query);
     return { filename: slaReportFilename(query.from, query.to), content: toSlaReportCsv(report) };
   }
 }
@@ -124,4 +126,26 @@ function sortGroups(groups: SlaReportGroupDto[], groupBy: SlaReportGroupBy): Sla
     if (chronological) return (a.key ?? '').localeCompare(b.key ?? '');
     return collator.compare(a.label, b.label) || collator.compare(a.key ?? '', b.key ?? '');
   });
+}
+
+/** Who reads a report: an admin (every department) or a lead (their departments only). */
+export type ReportReader = Pick<AuthUser, 'isAdmin' | 'leadOf'>;
+
+/**
+ * The SLA report an admin asked for, or a lead's, limited to a department they lead: without
+ * `assignee_department` a lead of one department gets that one; a lead of several must name it.
+ */
+export function scopedToReader(principal: ReportReader, query: SlaReportQueryDto): SlaReportQueryDto {
+  if (principal.isAdmin) return query;
+  if (principal.leadOf.length === 0) throw new ForbiddenException('Relatórios: apenas administradores e líderes de departamento');
+  if (query.assignee_department === undefined) {
+    if (principal.leadOf.length > 1) {
+      throw new ForbiddenException(`assignee_department: informe um dos departamentos que você lidera (${principal.leadOf.join(', ')})`);
+    }
+    return { ...query, assignee_department: principal.leadOf[0] };
+  }
+  if (!principal.leadOf.includes(query.assignee_department.trim().toLowerCase())) {
+    throw new ForbiddenException('assignee_department: você só vê o relatório dos departamentos que lidera');
+  }
+  return query;
 }

@@ -98,7 +98,7 @@ export class SlaReportRepository {
     if (range.fromInclusive) where.push(`d.created_at >= ${bind(range.fromInclusive.toISOString())}::timestamptz`);
     if (range.toExclusive) where.push(`d.created_at < ${bind(range.toExclusive.toISOString())}::timestamptz`);
     if (range.toInclusive) where.push(`d.created_at <= ${bind(range.toInclusive.toISOString())}::timestamptz`);
-    if (criteria.assigneeDepartment !== null) where.push(`d.assignee_department = ${bind(criteria.assigneeDepartment)}`);
+    if (criteria.assigneeDepartment !== null) where.push(`lower(d.assignee_department) = lower(${bind(criteria.assigneeDepartment)})`); // as the role scopes compare
     if (criteria.priority !== null) where.push(`d.priority = ${bind(criteria.priority)}`);
     if (criteria.responsibleId !== null) where.push(`d.responsible_id = ${bind(criteria.responsibleId)}::int`);
     if (criteria.serviceCategory !== null) where.push(`d.service_category = ${bind(criteria.serviceCategory)}`);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { OidcRoleSink } from '../auth/oidc/group-roles';
 import { BitrixFieldMap } from '../bitrix/bitrix-field-map';
 import { RuleViolationError } from '../common/domain-error';
 import { User } from '../users/user.entity';
@@ -10,7 +11,7 @@ import { RoleGrant } from './role-grant.entity';
 export const ROLE_NAMES = ['agent', 'lead', 'admin'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 /** Where a grant comes from: an admin through the API, the OIDC group mapping, the migration of `is_admin`, the admin seed. */
-export type RoleSource = 'api' | 'oidc' | 'migration' | 'seed';
+export type RoleSource = 'api' | 'oidc' | 'migration' | 'seed' | 'is_admin';
 
 /** department: required for agent/lead, null for admin. */
 export interface RoleGrantInput {
@@ -33,9 +34,13 @@ export interface RoleAuditEntry {
 
 const ROLE_ORDER: Record<RoleName, number> = { admin: 0, lead: 1, agent: 2 };
 
-/** The role store (issue #17): grants, revokes and their audit trail. The one writer of `role_grants`. */
+/**
+ * The role store (issue #17): grants, revokes and their audit trail. The one writer of `role_grants` (besides
+ * the trigger that turns a write of `users.is_admin` into the admin grant). It is also where the OIDC group
+ * mapping puts its grants (OidcRoleSink).
+ */
 @Injectable()
-export class RolesService {
+export class RolesService implements OidcRoleSink {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly fieldMap: BitrixFieldMap,
@@ -66,11 +71,12 @@ export class RolesService {
     const grant = this.normalize(input, { forRevoke: true });
     return this.dataSource.transaction(async (manager) => {
       await this.requireUser(manager, userId);
-      const removed: { source: string }[] = await manager.query(
-        `DELETE FROM role_grants WHERE user_id = $1 AND role = $2 AND lower(coalesce(department, '')) = lower($3) RETURNING source`,
+      const removed: { source: string; department: string | null }[] = await manager.query(
+        `DELETE FROM role_grants WHERE user_id = $1 AND role = $2 AND lower(coalesce(department, '')) = lower($3) RETURNING source, department`,
         [userId, grant.role, grant.department ?? ''],
-      ).then(([rows]: [{ source: string }[]]) => rows);
-      for (const row of removed) await this.audit(manager, userId, 'revoke', grant, row.source, actor);
+      ).then(([rows]: [{ source: string; department: string | null }[]]) => rows);
+      // Audited as it was granted (the revoke may spell the department in another case).
+      for (const row of removed) await this.audit(manager, userId, 'revoke', { role: grant.role, department: row.department }, row.source, actor);
       return { removed: removed.length > 0 };
     });
   }
@@ -91,6 +97,10 @@ export class RolesService {
       }
       for (const grant of wanted) await this.insertGrant(manager, userId, grant, source, actor);
     });
+  }
+
+  replaceOidcGrants(userId: number, grants: RoleGrantInput[], actor: string): Promise<void> {
+    return this.replaceGrantsFromSource(userId, 'oidc', grants, actor);
   }
 
   /** Local user ids holding one of `roles` for `department` (case-insensitive), e.g. for notifications. */

@@ -137,15 +137,6 @@ export class TicketCardsRepository {
     return rows[0].version;
   }
 
-  /** True when some live ticket is assigned to this department (the kanban's staff rule). */
-  async departmentHasTickets(department: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      'SELECT 1 FROM deals WHERE deleted_at IS NULL AND lower(assignee_department) = lower($1) LIMIT 1',
-      [department.trim()],
-    );
-    return rows.length > 0;
-  }
-
   private cardsQuery(columns: string, conditions: DealCondition[], filters: DealCardFilters): { sql: string; params: Record<string, unknown> } {
     const where = ['d.deleted_at IS NULL'];
     const params: Record<string, unknown> = {};

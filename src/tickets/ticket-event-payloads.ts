@@ -17,8 +17,8 @@ export interface EventFile {
  */
 
 /** Who besides admins receives a ticket's dashboard events. */
-export function audienceOf(deal: Pick<Deal, 'userId' | 'responsibleId'>): TicketAudience {
-  return { requesterUserId: deal.userId, responsibleUserId: deal.responsibleId };
+export function audienceOf(deal: Pick<Deal, 'userId' | 'responsibleId' | 'assigneeDepartment'>): TicketAudience {
+  return { requesterUserId: deal.userId, responsibleUserId: deal.responsibleId, assigneeDepartment: deal.assigneeDepartment };
 }
 
 /** `new_ticket`. `requester`: the requester's name (see TicketEventsNotifier.ticketCreated), else their e-mail. */

@@ -38,7 +38,7 @@ export class TicketEventsNotifier {
   }
 
   /** `new_comment` / `new_activity`, with the activity's files presigned as in the listing. */
-  activityAdded(deal: Pick<Deal, 'bitrixDealId' | 'userId' | 'responsibleId'>, activity: Activity, files: ActivityFile[]): Promise<void> {
+  activityAdded(deal: Pick<Deal, 'bitrixDealId' | 'userId' | 'responsibleId' | 'assigneeDepartment'>, activity: Activity, files: ActivityFile[]): Promise<void> {
     return this.safely('new_comment', async () => {
       const signed = await Promise.all(
         files.map(async (f) => ({ id: f.id, filename: f.filename, file_url: f.storageKey ? await this.storage.presignedUrl(f.storageKey, ATTACHMENT_URL_TTL_SECONDS) : null })),

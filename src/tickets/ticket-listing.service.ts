@@ -43,21 +43,17 @@ export class TicketListingService {
   }
 
   /**
-   * `GET /kanban/cards`: admins see every ticket; other users see the tickets assigned to their own
-   * department (plus the ones they requested or are responsible for) when their department is an assignee
-   * department, i.e. some ticket is assigned to it; anyone else gets 403.
+   * `GET /kanban/cards`: admins see every ticket; agents and leads see the tickets of the departments an admin
+   * granted them (plus the ones they requested or are responsible for); anyone else gets 403. The department a
+   * user typed at sign-up grants nothing.
    */
   async kanban(principal: AuthUser, query: TicketListQueryDto, ifNoneMatch?: string): Promise<ConditionalCards> {
     const conditions: DealCondition[] = [];
     if (!principal.isAdmin) {
-      const department = principal.user.department?.trim();
-      if (!department || !(await this.cards.departmentHasTickets(department))) {
-        throw new ForbiddenException('O quadro kanban é restrito a administradores e à equipe dos departamentos responsáveis');
+      if (principal.agentOf.length === 0) {
+        throw new ForbiddenException('O quadro kanban é restrito a administradores e aos agentes dos departamentos responsáveis');
       }
-      conditions.push({
-        sql: 'lower(d.assignee_department) = lower(:staffDepartment) OR d.user_id = :staffUserId OR d.responsible_id = :staffUserId',
-        params: { staffDepartment: department, staffUserId: principal.id },
-      });
+      conditions.push(readable(principal));
     }
     return this.conditionally(conditions, filtersOf(query), ifNoneMatch);
   }

@@ -9,6 +9,7 @@ import { CpfCipher, isValidCpf, normalizeCpf } from './cpf';
 import type { AvailabilityField } from './dto/check-availability.dto';
 import { UserOutDto } from './dto/user-out.dto';
 import { UserRegisterDto, UserUpdateDto } from './dto/user-register.dto';
+import { RolesService } from '../roles/roles.service';
 import { User } from './user.entity';
 
 const AVATAR_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -34,6 +35,7 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly storage: StorageService,
     private readonly config: AppConfig,
+    private readonly roles: RolesService,
   ) {
     this.cpfCipher = new CpfCipher(config.cpf.encryptionKey, config.cpf.hmacKey);
   }
@@ -155,6 +157,7 @@ export class UsersService {
       profile_picture_url: await this.storage.presignedUrl(user.profilePicture, AVATAR_URL_TTL_SECONDS),
       is_active: user.isActive,
       is_admin: user.isAdmin,
+      roles: (await this.roles.grantsOf(user.id)).map((g) => ({ role: g.role, department: g.department, source: g.source, granted_at: g.grantedAt })),
       created_at: user.createdAt,
       updated_at: user.updatedAt,
     };

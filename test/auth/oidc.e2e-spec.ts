@@ -20,6 +20,7 @@ describe('OpenID Connect sign-in (e2e, real oidc-provider, real PostgreSQL)', ()
         OIDC_SCOPES: 'openid profile email groups offline_access',
         OIDC_SPA_URL: SPA_URL,
         OIDC_RECHECK_SECONDS: '2',
+        OIDC_GROUP_ROLES: JSON.stringify({ 'grp-it-agents': [{ role: 'agent', department: 'TI' }], 'grp-it-leads': [{ role: 'lead', department: 'TI' }] }),
       },
     });
   });
@@ -73,6 +74,33 @@ describe('OpenID Connect sign-in (e2e, real oidc-provider, real PostgreSQL)', ()
     );
     expect(session.oidc_checked_at).toBeInstanceOf(Date);
     expect(session.oidc_refresh_token).toMatch(/^v1\./);
+  });
+
+  it('maps the groups claim to roles at each login (stored, audited, shown in UserOut); a group removed at the provider removes its role at the next login', async () => {
+    const user = await createUser(stack);
+    op.accounts.set('sub-groups', { claims: { email: user.email, email_verified: true, groups: ['grp-it-agents', 'grp-it-leads', 'grp-unmapped'] } });
+    const first = browser();
+    await callback(first, await toCallback(first, 'sub-groups'));
+    const me = (await (await usersMe(first)).json()) as { roles: { role: string; department: string | null; source: string }[] };
+    expect(me.roles.map(({ role, department, source }) => ({ role, department, source }))).toEqual([
+      { role: 'lead', department: 'TI', source: 'oidc' },
+      { role: 'agent', department: 'TI', source: 'oidc' },
+    ]);
+    // The lead's report is open to this session at once: the roles are read at each request.
+    expect((await first.request(`${stack.url}/reports/sla`)).status).toBe(200);
+
+    op.accounts.set('sub-groups', { claims: { email: user.email, email_verified: true, groups: ['grp-it-agents'] } });
+    const again = browser();
+    await callback(again, await toCallback(again, 'sub-groups'));
+    const after = (await (await usersMe(again)).json()) as { roles: { role: string }[] };
+    expect(after.roles.map((r) => r.role)).toEqual(['agent']);
+    expect((await again.request(`${stack.url}/reports/sla`)).status).toBe(403);
+    const audit: { action: string; role: string; actor: string }[] = await stack.dataSource.query(
+      'SELECT action, role, actor FROM role_grant_audit WHERE user_id = $1 ORDER BY id',
+      [user.id],
+    );
+    expect(audit.map((a) => `${a.action} ${a.role}`)).toEqual(['grant agent', 'grant lead', 'revoke lead']);
+    expect(audit.every((a) => a.actor === `oidc:${op.issuer}`)).toBe(true);
   });
 
   it('finds the user by the stored subject next time, even when the e-mail claim changed', async () => {

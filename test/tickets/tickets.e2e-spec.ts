@@ -94,7 +94,7 @@ describe('Tickets (e2e: real PostgreSQL, S3, SMTP and the Bitrix24 emulator)', (
         requester_email: requester.email,
       });
       expect(spy).toHaveBeenCalledWith(
-        { requesterUserId: requester.id, responsibleUserId: staff.id },
+        { requesterUserId: requester.id, responsibleUserId: staff.id, assigneeDepartment: 'TI' },
         { event: 'new_ticket', deal_id: res.body.deal_id, title: res.body.title, priority: 'Alto', requester: 'Maria Santos' },
       );
     });
@@ -272,9 +272,12 @@ describe('Tickets (e2e: real PostgreSQL, S3, SMTP and the Bitrix24 emulator)', (
       expect(res.body.detail).toContain(field);
     });
 
-    it('kanban: all tickets for admins, the assignee department’s tickets for its staff, 403 for others', async () => {
+    it('kanban: all tickets for admins, the assignee department’s tickets for its agents, 403 for others', async () => {
       const adminCards = (await as(stack, admin).get('/kanban/cards').expect(200)).body as { deal_id: number }[];
       expect(adminCards.length).toBe(await countRows(stack.dataSource, 'deals'));
+      // "TI" typed at sign-up grants nothing; an admin's grant does.
+      await as(stack, staff).get('/kanban/cards').expect(403);
+      await as(stack, admin).post(`/auth/users/${staff.id}/roles`, { role: 'agent', department: 'TI' }).expect(200);
       const staffCards = (await as(stack, staff).get('/kanban/cards').expect(200)).body as { assignee_department: string; deal_id: number }[];
       expect(staffCards.some((c) => c.deal_id === ticket.deal_id)).toBe(true);
       expect(staffCards.every((c) => c.assignee_department === 'TI')).toBe(true);
