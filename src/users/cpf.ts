@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { openText, sealText } from '../common/sealed-text';
 
 /** Digits only. */
 export function normalizeCpf(cpf: string): string {
@@ -44,18 +45,11 @@ export class CpfCipher {
   ) {}
 
   encrypt(cpf: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.encryptionKey, iv);
-    const data = Buffer.concat([cipher.update(normalizeCpf(cpf), 'utf8'), cipher.final()]);
-    return ['v1', iv, cipher.getAuthTag(), data].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    return sealText(this.encryptionKey, normalizeCpf(cpf));
   }
 
   decrypt(stored: string): string {
-    const [version, iv, tag, data] = stored.split('.');
-    if (version !== 'v1' || !iv || !tag || !data) throw new Error('Unknown CPF ciphertext format');
-    const decipher = createDecipheriv('aes-256-gcm', this.encryptionKey, Buffer.from(iv, 'base64url'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+    return openText(this.encryptionKey, stored, 'CPF');
   }
 
   hash(cpf: string): string {

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { hkdfSync } from 'node:crypto';
+import { openText, sealText } from '../../common/sealed-text';
 
 /**
  * AES-256-GCM for the provider refresh tokens kept on OIDC sessions (`v1.<iv>.<tag>.<data>`, base64url).
@@ -13,17 +14,10 @@ export class TokenCipher {
   }
 
   encrypt(plain: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+    return sealText(this.key, plain);
   }
 
   decrypt(stored: string): string {
-    const [version, iv, tag, data] = stored.split('.');
-    if (version !== 'v1' || !iv || !tag || !data) throw new Error('Unknown token ciphertext format');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+    return openText(this.key, stored, 'token');
   }
 }
