@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { loadRoleScopes } from '../roles/role-scopes';
 import { TicketAccessService } from '../tickets/ticket-access.service';
 import { parseDealRoomRequest } from './deal-room-request';
-import { dealRoom, departmentRoom } from './realtime-rooms';
+import { dealRoom, followDepartments } from './realtime-rooms';
 import type { DealRoomAck, RealtimeSocket } from './realtime.types';
 
 const INVALID_DEAL_ID: DealRoomAck = { ok: false, error: 'deal_id: deve ser um número inteiro entre 1 e 2147483647 (o ID Bitrix do chamado)' };
@@ -36,7 +36,7 @@ export class DealRoomsService {
     try {
       // The roles as they are now: a grant or revoke since the handshake counts from this join on.
       const { agentOf } = await loadRoleScopes(this.dataSource, userId);
-      await this.followDepartments(socket, agentOf);
+      await followDepartments(socket, agentOf);
       allowed = await this.ticketAccess.canRead({ id: userId, isAdmin, agentOf }, bitrixDealId);
     } catch (error) {
       this.logger.error(`join_deal ${bitrixDealId} could not be authorised: ${String(error)}`);
@@ -46,15 +46,6 @@ export class DealRoomsService {
     if (!allowed) return { ok: false, error: 'forbidden' };
     await socket.join(dealRoom(bitrixDealId));
     return { ok: true };
-  }
-
-  /** Keeps the socket's department feed rooms in step with the roles it has now. */
-  private async followDepartments(socket: RealtimeSocket, agentOf: string[]): Promise<void> {
-    const before = socket.data.principal.agentOf;
-    socket.data.principal.agentOf = agentOf;
-    for (const department of before) if (!agentOf.includes(department)) await socket.leave(departmentRoom(department));
-    const joined = agentOf.filter((department) => !before.includes(department));
-    if (joined.length) await socket.join(joined.map(departmentRoom));
   }
 
   async leave(socket: RealtimeSocket, payload: unknown): Promise<DealRoomAck> {

@@ -1,3 +1,4 @@
+import type { RealtimeSocket } from './realtime.types';
 import type { TicketAudience } from './ticket-events.broadcaster';
 
 /**
@@ -28,6 +29,15 @@ export function feedRoomsOf(audience: TicketAudience): string[] {
     rooms.push(userRoom(audience.responsibleUserId));
   }
   return rooms;
+}
+
+/** Keeps a socket's department feed rooms (and its principal) in step with the departments it is an agent of now. */
+export async function followDepartments(socket: RealtimeSocket, agentOf: string[]): Promise<void> {
+  const before = socket.data.principal.agentOf;
+  socket.data.principal.agentOf = agentOf;
+  for (const department of before) if (!agentOf.includes(department)) await socket.leave(departmentRoom(department));
+  const joined = agentOf.filter((department) => !before.includes(department));
+  if (joined.length) await socket.join(joined.map(departmentRoom));
 }
 
 /** The rooms a socket joins on connect, so it receives its share of the dashboard feed. */

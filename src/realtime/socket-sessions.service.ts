@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ADMINS_ROOM } from './realtime-rooms';
+import { ADMINS_ROOM, followDepartments } from './realtime-rooms';
 import type { RealtimeServer, RealtimeSocket } from './realtime.types';
 
 /** How often the sessions behind this instance's sockets are re-checked (one query per sweep, not per message). */
@@ -12,7 +12,8 @@ const MAX_TIMER_MS = 2_147_483_647;
 /**
  * Keeps authenticated sockets honest after the handshake: a socket is disconnected when its access
  * token expires (a timer per socket) or when its session is revoked or its user deactivated (a periodic
- * sweep of this instance's sockets, one query for all of them). The sweep also applies a changed admin flag.
+ * sweep of this instance's sockets, one query for all of them). The sweep also applies a changed admin flag and
+ * changed agent departments (their feed rooms), so a revoked role stops the pushes within one sweep.
  */
 @Injectable()
 export class SocketSessionsService implements OnModuleDestroy {
@@ -61,7 +62,7 @@ export class SocketSessionsService implements OnModuleDestroy {
     const sockets = [...this.server.sockets.sockets.values()];
     if (!sockets.length) return;
     const sessionIds = [...new Set(sockets.map((socket) => socket.data.principal.sessionId))];
-    let live: Map<string, boolean>;
+    let live: Map<string, { isAdmin: boolean; agentOf: string[] }>;
     try {
       live = await this.liveSessions(sessionIds);
     } catch (error) {
@@ -71,25 +72,31 @@ export class SocketSessionsService implements OnModuleDestroy {
     }
     for (const socket of sockets) {
       const principal = socket.data.principal;
-      const isAdmin = live.get(principal.sessionId);
-      if (isAdmin === undefined) {
+      const now = live.get(principal.sessionId);
+      if (now === undefined) {
         socket.disconnect(true);
-      } else if (isAdmin !== principal.isAdmin) {
-        principal.isAdmin = isAdmin;
-        if (isAdmin) void socket.join(ADMINS_ROOM);
+        continue;
+      }
+      if (now.isAdmin !== principal.isAdmin) {
+        principal.isAdmin = now.isAdmin;
+        if (now.isAdmin) void socket.join(ADMINS_ROOM);
         else void socket.leave(ADMINS_ROOM);
       }
+      if (now.agentOf.join('\u0000') !== principal.agentOf.join('\u0000')) void followDepartments(socket, now.agentOf);
     }
   }
 
   /** Same liveness rule as AccessTokenVerifier (session not revoked nor expired, user active), for many sessions at once. */
-  private async liveSessions(sessionIds: string[]): Promise<Map<string, boolean>> {
-    const rows: { session_id: string; is_admin: boolean }[] = await this.dataSource.query(
-      `SELECT s.id AS session_id, u.is_admin
+  private async liveSessions(sessionIds: string[]): Promise<Map<string, { isAdmin: boolean; agentOf: string[] }>> {
+    // agent_of as loadRoleScopes gives it: distinct, lower-cased, sorted.
+    const rows: { session_id: string; is_admin: boolean; agent_of: string[] }[] = await this.dataSource.query(
+      `SELECT s.id AS session_id, u.is_admin,
+              ARRAY(SELECT DISTINCT lower(g.department) FROM role_grants g
+                     WHERE g.user_id = u.id AND g.role IN ('agent', 'lead') ORDER BY 1) AS agent_of
          FROM auth_sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active = true`,
       [sessionIds],
     );
-    return new Map(rows.map((row) => [row.session_id, row.is_admin]));
+    return new Map(rows.map((row) => [row.session_id, { isAdmin: row.is_admin, agentOf: row.agent_of }]));
   }
 }

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { Socket } from 'socket.io-client';
+import { SocketSessionsService } from '../../src/realtime/socket-sessions.service';
 import { closeAllSockets, connectWithCookie, emitWithAck } from '../realtime/socket-clients';
 import { startTestStack, TestStack } from '../support/test-stack';
 import { createUser, TestUser } from '../support/users';
@@ -180,6 +181,26 @@ describe('Roles and scopes (RBAC e2e: real PostgreSQL, the Bitrix24 emulator, re
     expect(leadEvents.map((e) => e.deal_id)).toEqual([dealId]);
     expect(requesterEvents).toEqual([]);
     for (const s of [agentSocket, leadSocket, requesterSocket]) s.close();
+  });
+
+  it('a revoked agent stops getting the department feed at the next session sweep, without reconnecting', async () => {
+    const agent = await createUser(stack);
+    await grant(agent, { role: 'agent', department: 'TI' });
+    const socket = await connectWithCookie(stack.url, agent);
+    const events: { deal_id: number }[] = [];
+    socket.on('new_ticket', (e: { deal_id: number }) => events.push(e));
+    const first = await createTicket({ assignee_department: 'TI' });
+    const deadline = Date.now() + 10_000;
+    while (events.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(events.map((e) => e.deal_id)).toEqual([first]);
+
+    await request(stack.url).delete(`/auth/users/${agent.id}/roles/agent?department=TI`).set('Authorization', `Bearer ${users.admin.accessToken}`).expect(200);
+    await stack.app.get(SocketSessionsService).recheckAll(); // the periodic sweep (every 5 s), run now
+    await createTicket({ assignee_department: 'TI' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(events.map((e) => e.deal_id)).toEqual([first]);
+    expect(socket.connected).toBe(true);
+    socket.close();
   });
 
   it('is_admin is the admin role: PUT is_admin grants it (audited), a revoke of admin clears is_admin', async () => {
