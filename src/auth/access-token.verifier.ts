@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { loadRoleScopes } from '../roles/role-scopes';
+import { roleScopeColumns } from '../roles/role-scopes';
 import { User } from '../users/user.entity';
 import { AccessTokenClaims, AuthUser, JWT_ALGORITHM } from './auth-user';
 
@@ -39,8 +39,10 @@ export class AccessTokenVerifier {
     if (claims?.typ !== 'access' || !Number.isInteger(claims.sub) || typeof claims.sid !== 'string') {
       throw new UnauthorizedException(UNAUTHORIZED_MESSAGE);
     }
-    const [user, scopes] = await Promise.all([
-      this.dataSource
+    // The user, their live session and their role scopes in one round trip: a grant or a revoke counts from the
+    // next request on.
+    const scopes = roleScopeColumns('u.id');
+    const found = await this.dataSource
       .getRepository(User)
       .createQueryBuilder('u')
       .innerJoin('auth_sessions', 's', 's.user_id = u.id')
@@ -49,12 +51,13 @@ export class AccessTokenVerifier {
       .andWhere('s.revoked_at IS NULL')
       .andWhere('s.expires_at > now()')
       .andWhere('u.is_active = true')
-      .getOne()
-      .catch(() => null), // a malformed sid (not a uuid) is just an invalid token
-      // Read on every request, beside the user: a grant or a revoke counts from the next request on.
-      loadRoleScopes(this.dataSource, claims.sub),
-    ]);
-    if (!user) throw new UnauthorizedException(UNAUTHORIZED_MESSAGE);
-    return { id: user.id, isAdmin: user.isAdmin, sessionId: claims.sid, user, ...scopes };
+      .addSelect(scopes.agentOf, 'agent_of')
+      .addSelect(scopes.leadOf, 'lead_of')
+      .getRawAndEntities<{ agent_of: string[]; lead_of: string[] }>()
+      .catch(() => null); // a malformed sid (not a uuid) is just an invalid token
+    const user = found?.entities[0];
+    if (!found || !user) throw new UnauthorizedException(UNAUTHORIZED_MESSAGE);
+    const [raw] = found.raw;
+    return { id: user.id, isAdmin: user.isAdmin, sessionId: claims.sid, user, agentOf: raw.agent_of, leadOf: raw.lead_of };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { roleScopeColumns } from '../roles/role-scopes';
 import { ADMINS_ROOM, followDepartments } from './realtime-rooms';
 import type { RealtimeServer, RealtimeSocket } from './realtime.types';
 
@@ -88,11 +89,8 @@ export class SocketSessionsService implements OnModuleDestroy {
 
   /** Same liveness rule as AccessTokenVerifier (session not revoked nor expired, user active), for many sessions at once. */
   private async liveSessions(sessionIds: string[]): Promise<Map<string, { isAdmin: boolean; agentOf: string[] }>> {
-    // agent_of as loadRoleScopes gives it: distinct, lower-cased, sorted.
     const rows: { session_id: string; is_admin: boolean; agent_of: string[] }[] = await this.dataSource.query(
-      `SELECT s.id AS session_id, u.is_admin,
-              ARRAY(SELECT DISTINCT lower(g.department) FROM role_grants g
-                     WHERE g.user_id = u.id AND g.role IN ('agent', 'lead') ORDER BY 1) AS agent_of
+      `SELECT s.id AS session_id, u.is_admin, ${roleScopeColumns('u.id').agentOf} AS agent_of
          FROM auth_sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.is_active = true`,
       [sessionIds],

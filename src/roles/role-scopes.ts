@@ -17,13 +17,19 @@ interface Queryable {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
-/** One indexed query (role_grants_user_id_idx). */
+/**
+ * The scopes as SQL columns `agent_of` and `lead_of` (text[], distinct, lower-cased, sorted) of the user whose id is
+ * the SQL expression `userId`, for folding into the query that already loads the user (role_grants_user_id_idx).
+ */
+export function roleScopeColumns(userId: string): { agentOf: string; leadOf: string } {
+  const departments = (roles: string) =>
+    `ARRAY(SELECT DISTINCT lower(g.department) FROM role_grants g WHERE g.user_id = ${userId} AND g.role IN (${roles}) ORDER BY 1)`;
+  return { agentOf: departments(`'agent', 'lead'`), leadOf: departments(`'lead'`) };
+}
+
+/** The scopes alone, in one query. */
 export async function loadRoleScopes(db: Queryable, userId: number): Promise<RoleScopes> {
-  const rows = (await db.query(
-    `SELECT role, lower(department) AS department FROM role_grants WHERE user_id = $1 AND role IN ('agent', 'lead')`,
-    [userId],
-  )) as { role: string; department: string }[];
-  const agentOf = [...new Set(rows.map((r) => r.department))].sort();
-  const leadOf = [...new Set(rows.filter((r) => r.role === 'lead').map((r) => r.department))].sort();
-  return { agentOf, leadOf };
+  const columns = roleScopeColumns('$1');
+  const [row] = (await db.query(`SELECT ${columns.agentOf} AS agent_of, ${columns.leadOf} AS lead_of`, [userId])) as { agent_of: string[]; lead_of: string[] }[];
+  return { agentOf: row.agent_of, leadOf: row.lead_of };
 }
