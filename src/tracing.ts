@@ -1,0 +1,60 @@
+import type { NodeSDK } from '@opentelemetry/sdk-node';
+
+/**
+ * OpenTelemetry traces (OTLP over HTTP, JSON), on only when an OTLP endpoint is configured.
+ *
+ * Loaded by `src/main.ts` before anything else, because the auto-instrumentations patch `http`, `express` and
+ * `pg` as they are required: a module loaded before the SDK starts is not traced. The OTEL_* variables are read
+ * here, straight from the environment, as every OpenTelemetry SDK does (the exporter reads its own
+ * `OTEL_EXPORTER_OTLP_*` settings), so they are not part of `config.loader.ts`.
+ *
+ * When neither `OTEL_EXPORTER_OTLP_ENDPOINT` nor `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set, nothing is loaded,
+ * started or patched; `@opentelemetry/api` (used for trace ids in log lines) then answers with no-ops.
+ */
+export const DEFAULT_SERVICE_NAME = 'carvalima-helpdesk-api';
+
+/** Requests that are never traced: liveness probes and Prometheus scrapes (the same ones the request log skips). */
+const UNTRACED_PATHS = new Set(['/health', '/metrics']);
+
+let sdk: NodeSDK | undefined;
+
+export function tracingEnabled(env: Record<string, string | undefined> = process.env): boolean {
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
+}
+
+/** Starts the SDK once, when an endpoint is configured; returns whether tracing is on. */
+export function startTracing(env: Record<string, string | undefined> = process.env): boolean {
+  if (sdk) return true;
+  if (!tracingEnabled(env)) return false;
+  // Required here, not imported at the top: with tracing off, the SDK and its instrumentations are never loaded.
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { ExpressInstrumentation } = require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express');
+  const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
+  sdk = new NodeSDK({
+    serviceName: env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME,
+    // The exporter takes its URL, headers and timeout from OTEL_EXPORTER_OTLP_[TRACES_]* itself.
+    traceExporter: new OTLPTraceExporter(),
+    // Traces only in this version: no OTLP metrics (Prometheus serves /metrics) and no OTLP logs (pino writes them).
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has(req.url ?? '') }),
+      new ExpressInstrumentation(),
+      // Only queries made inside a traced operation: pg-boss polls the database on every instance all day long.
+      new PgInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  sdk.start();
+  return true;
+}
+
+/** Exports the spans still buffered and stops the SDK (graceful shutdown); a no-op when tracing is off. */
+export async function shutdownTracing(): Promise<void> {
+  const running = sdk;
+  sdk = undefined;
+  await running?.shutdown();
+}
+
+startTracing();
