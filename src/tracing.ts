@@ -16,6 +16,31 @@ export const DEFAULT_SERVICE_NAME = 'carvalima-helpdesk-api';
 /** Requests that are never traced: liveness probes and Prometheus scrapes (the same ones the request log skips). */
 const UNTRACED_PATHS = new Set(['/health', '/metrics']);
 
+/**
+ * Query parameters whose values never reach a span (`url.query`): the OIDC callback's code and state, the
+ * availability check's value (may be a CPF), our signed file links' signature, the token-like names that
+ * `bitrix-url-redaction.ts` also hides, and the SDK's own defaults (signed S3/GCS links).
+ */
+const REDACTED_QUERY_PARAMS = [
+  'code',
+  'state',
+  'value',
+  'signature',
+  'token',
+  'auth',
+  'access_token',
+  'refresh_token',
+  'application_token',
+  'auth[application_token]',
+  'sig',
+  'Signature',
+  'AWSAccessKeyId',
+  'X-Goog-Signature',
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+  'X-Amz-Security-Token',
+];
+
 let sdk: NodeSDK | undefined;
 
 export function tracingEnabled(env: Record<string, string | undefined> = process.env): boolean {
@@ -40,7 +65,11 @@ export function startTracing(env: Record<string, string | undefined> = process.e
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has(req.url ?? '') }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has(req.url ?? ''),
+        redactedQueryParamsServer: REDACTED_QUERY_PARAMS,
+        redactedQueryParams: REDACTED_QUERY_PARAMS,
+      }),
       new ExpressInstrumentation(),
       // Only queries made inside a traced operation: pg-boss polls the database on every instance all day long.
       new PgInstrumentation({ requireParentSpan: true }),

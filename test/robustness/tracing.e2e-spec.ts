@@ -141,6 +141,9 @@ describe('OpenTelemetry traces of the real process (node src/main.ts, OTLP/HTTP 
     expect(ready.status).toBe(200);
     const listing = await fetch(`${proc.url}/tickets/${user.id}`, { headers: { Authorization: `Bearer ${user.accessToken}`, 'X-Request-Id': 'trace-listing' } });
     expect(listing.status).toBe(200);
+    // Query values that are secrets (OIDC code, a CPF in the availability check) are redacted in url.query.
+    const cpfCheck = await fetch(`${proc.url}/auth/check-availability?field=cpf&value=${user.cpf}`);
+    expect(cpfCheck.status).toBeLessThan(500);
 
     for (const [path, requestId] of [['/health/ready', 'trace-ready'], [`/tickets/${user.id}`, 'trace-listing']]) {
       const server = await waitForServerSpan(receiver, path);
@@ -167,6 +170,14 @@ describe('OpenTelemetry traces of the real process (node src/main.ts, OTLP/HTTP 
       expect(line?.trace_id).toBe(server.traceId);
       expect(line?.span_id).toMatch(/^[0-9a-f]{16}$/);
     }
+    const cpfSpan = await waitForServerSpan(receiver, '/auth/check-availability');
+    expect(attribute(cpfSpan, 'url.query')).toBe('field=cpf&value=REDACTED');
+    // Nothing secret in any exported span: the database credentials, the bearer token, the CPF.
+    const exported = JSON.stringify(receiver.spans);
+    const database = new URL(stack.env.DATABASE_URL);
+    expect(database.password.length).toBeGreaterThan(0);
+    for (const secret of [`:${database.password}@`, user.accessToken, user.cpf]) expect(exported.includes(secret)).toBe(false);
+
     // Liveness probes are not traced; the exporter's own requests are not traced either.
     expect(receiver.spans.some((s) => pathOf(s) === '/health')).toBe(false);
     expect(receiver.spans.some((s) => s.kind === SPAN_KIND_CLIENT && String(attribute(s, 'http.url') ?? '').includes('/v1/traces'))).toBe(false);
