@@ -17,6 +17,7 @@ interface OtlpSpan {
 interface ExportedSpan extends OtlpSpan {
   scope: string;
   serviceName: string | undefined;
+  resourceKeys: string[];
 }
 
 const SPAN_KIND_SERVER = 2;
@@ -60,8 +61,9 @@ class OtlpReceiver {
   }): void {
     for (const resourceSpans of payload.resourceSpans ?? []) {
       const serviceName = resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue;
+      const resourceKeys = (resourceSpans.resource?.attributes ?? []).map((a) => a.key);
       for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
-        for (const span of scopeSpans.spans ?? []) this.spans.push({ ...span, scope: scopeSpans.scope?.name ?? '', serviceName });
+        for (const span of scopeSpans.spans ?? []) this.spans.push({ ...span, scope: scopeSpans.scope?.name ?? '', serviceName, resourceKeys });
       }
     }
   }
@@ -170,6 +172,26 @@ describe('OpenTelemetry traces of the real process (node src/main.ts, OTLP/HTTP 
       expect(line?.trace_id).toBe(server.traceId);
       expect(line?.span_id).toMatch(/^[0-9a-f]{16}$/);
     }
+    // The readiness probe's S3 round trip is a client span of the same request.
+    const readySpan = await waitForServerSpan(receiver, '/health/ready');
+    expect(readySpan.resourceKeys).toEqual(expect.arrayContaining(['host.name', 'process.pid']));
+    expect(descendantsOf(receiver, readySpan).some((s) => s.scope === '@opentelemetry/instrumentation-http' && s.kind === SPAN_KIND_CLIENT)).toBe(true);
+
+    // A caller's W3C traceparent is continued, not replaced.
+    const callerTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpanId = '00f067aa0ba902b7';
+    const continued = await fetch(`${proc.url}/auth/check-availability?field=matricula&value=traceparent-test`, {
+      headers: { traceparent: `00-${callerTraceId}-${callerSpanId}-01` },
+    });
+    expect(continued.status).toBeLessThan(500);
+    const deadline = Date.now() + 20_000;
+    let continuedSpan: ExportedSpan | undefined;
+    while (!continuedSpan && Date.now() < deadline) {
+      continuedSpan = receiver.spans.find((s) => s.kind === SPAN_KIND_SERVER && s.traceId === callerTraceId);
+      if (!continuedSpan) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(continuedSpan?.parentSpanId).toBe(callerSpanId);
+
     const cpfSpan = await waitForServerSpan(receiver, '/auth/check-availability');
     expect(attribute(cpfSpan, 'url.query')).toBe('field=cpf&value=REDACTED');
     // Nothing secret in any exported span: the database credentials, the bearer token, the CPF.
