@@ -79,11 +79,29 @@ export function startTracing(env: Record<string, string | undefined> = process.e
   return true;
 }
 
-/** Exports the spans still buffered and stops the SDK (graceful shutdown); a no-op when tracing is off. */
+/** How long a shutdown waits for the last export: a collector that is down must not hold the drain. */
+const SHUTDOWN_FLUSH_MS = 3000;
+
+/**
+ * Exports the spans still buffered and stops the SDK (graceful shutdown); a no-op when tracing is off.
+ * Never throws: a collector that refuses or hangs costs the last spans (one line on stderr), not a failed shutdown.
+ */
 export async function shutdownTracing(): Promise<void> {
   const running = sdk;
   sdk = undefined;
-  await running?.shutdown();
+  if (!running) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done in ${SHUTDOWN_FLUSH_MS} ms`)), SHUTDOWN_FLUSH_MS);
+    timer.unref();
+  });
+  try {
+    await Promise.race([running.shutdown(), timeout]);
+  } catch (error) {
+    process.stderr.write(`Tracing: the last spans could not be exported at shutdown: ${(error as Error)?.message ?? String(error)}\n`);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 startTracing();

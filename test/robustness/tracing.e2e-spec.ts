@@ -3,7 +3,7 @@ import net from 'node:net';
 import zlib from 'node:zlib';
 import { createUser, TestUser } from '../support/users';
 import { startTestStack, TestStack } from '../support/test-stack';
-import { AppProcess, spawnApp } from '../support/app-process';
+import { AppProcess, freePort, spawnApp } from '../support/app-process';
 
 /** The parts of an OTLP/HTTP JSON span (opentelemetry-proto `trace.proto`, JSON mapping) that the test reads. */
 interface OtlpSpan {
@@ -225,6 +225,15 @@ describe('OpenTelemetry traces of the real process (node src/main.ts, OTLP/HTTP 
     expect(await proc.exited).toEqual({ code: 0, signal: null });
     const server = receiver.spans.find((s) => s.kind === SPAN_KIND_SERVER && pathOf(s) === '/health/ready');
     expect(server?.serviceName).toBe('helpdesk-traced-test');
+  });
+
+  it('still shuts down cleanly (exit 0) when the collector is unreachable', async () => {
+    const closedPort = await freePort(); // nothing listens there
+    proc = await spawnApp({ ...stack.env, LOG_LEVEL: 'warn', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closedPort}`, OTEL_BSP_SCHEDULE_DELAY: '600000' });
+    expect((await fetch(`${proc.url}/health/ready`)).status).toBe(200);
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    expect(proc.stderr()).toContain('Tracing: the last spans could not be exported at shutdown');
   });
 
   it('with no OTLP endpoint set, starts no SDK: nothing reaches the default OTLP port and log lines carry no trace ids', async () => {
