@@ -1,3 +1,5 @@
+// First: tracing must patch http, express and pg before they are loaded (a no-op unless OTLP is configured).
+import './tracing';
 import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from './app.setup';

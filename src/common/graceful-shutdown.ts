@@ -1,10 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { shutdownTracing } from '../tracing';
 
 /**
  * Graceful shutdown of the HTTP side: stop accepting, let in-flight requests finish, drop idle
  * keep-alive connections, then close the Nest app (module hooks: jobs, Bitrix limiter, Socket.IO,
- * database). Nest's own `enableShutdownHooks` runs the module hooks first, while the server still
+ * database) and flush the traces. Nest's own `enableShutdownHooks` runs the module hooks first, while the server still
  * accepts requests, and re-raises the signal; this runs them after the last response instead.
  */
 export class GracefulShutdown {
@@ -53,7 +54,12 @@ export class GracefulShutdown {
     } finally {
       clearInterval(sweep);
     }
-    await this.app.close();
+    try {
+      await this.app.close();
+    } finally {
+      // Last, so the spans of the final requests and jobs are exported too.
+      await shutdownTracing();
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { Options } from 'pino-http';
@@ -47,6 +48,8 @@ export function pinoHttpOptions(config: Pick<AppConfig, 'logLevel' | 'logFormat'
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     // Paths cover known keys; a Bitrix link can be anywhere in a line (a message, an error): each line is scrubbed.
     hooks: { streamWrite: redactBitrixSecrets },
+    // Links each line to its trace when tracing is on (src/tracing.ts); with no SDK there is never an active span.
+    mixin: traceIdsOfActiveSpan,
     ...(config.logFormat === 'pretty'
       ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
       : {}),
@@ -67,4 +70,11 @@ export function pinoHttpOptions(config: Pick<AppConfig, 'logLevel' | 'logFormat'
     customErrorMessage: () => REQUEST_FAILED,
     autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
   };
+}
+
+/** `trace_id`/`span_id` of the span active where the line is logged, or nothing. */
+export function traceIdsOfActiveSpan(): { trace_id?: string; span_id?: string } {
+  const spanContext = trace.getSpan(context.active())?.spanContext();
+  if (!spanContext || !isSpanContextValid(spanContext)) return {};
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }

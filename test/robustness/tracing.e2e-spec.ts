@@ -1,0 +1,256 @@
+import http from 'node:http';
+import net from 'node:net';
+import zlib from 'node:zlib';
+import { createUser, TestUser } from '../support/users';
+import { startTestStack, TestStack } from '../support/test-stack';
+import { AppProcess, freePort, spawnApp } from '../support/app-process';
+
+/** The parts of an OTLP/HTTP JSON span (opentelemetry-proto `trace.proto`, JSON mapping) that the test reads. */
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes?: { key: string; value: { stringValue?: string; intValue?: number | string } }[];
+}
+interface ExportedSpan extends OtlpSpan {
+  scope: string;
+  serviceName: string | undefined;
+  resourceKeys: string[];
+}
+
+const SPAN_KIND_SERVER = 2;
+const SPAN_KIND_CLIENT = 3;
+
+/** An in-process OTLP/HTTP collector: keeps every span POSTed to /v1/traces (JSON, optionally gzip). */
+class OtlpReceiver {
+  readonly spans: ExportedSpan[] = [];
+  readonly requests: { path: string; contentType: string | undefined }[] = [];
+  private readonly server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      this.requests.push({ path: req.url ?? '', contentType: req.headers['content-type'] });
+      let body = Buffer.concat(chunks);
+      if (req.headers['content-encoding'] === 'gzip') body = zlib.gunzipSync(body);
+      if (req.url === '/v1/traces' && req.headers['content-type']?.startsWith('application/json')) this.collect(JSON.parse(body.toString('utf8')));
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    });
+  });
+
+  constructor(private readonly port = 0) {}
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, '127.0.0.1', resolve);
+    });
+    return `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private collect(payload: {
+    resourceSpans?: {
+      resource?: { attributes?: OtlpSpan['attributes'] };
+      scopeSpans?: { scope?: { name?: string }; spans?: OtlpSpan[] }[];
+    }[];
+  }): void {
+    for (const resourceSpans of payload.resourceSpans ?? []) {
+      const serviceName = resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue;
+      const resourceKeys = (resourceSpans.resource?.attributes ?? []).map((a) => a.key);
+      for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+        for (const span of scopeSpans.spans ?? []) this.spans.push({ ...span, scope: scopeSpans.scope?.name ?? '', serviceName, resourceKeys });
+      }
+    }
+  }
+}
+
+const attribute = (span: OtlpSpan, key: string) => {
+  const value = span.attributes?.find((a) => a.key === key)?.value;
+  return value?.stringValue ?? value?.intValue;
+};
+
+/** The request path of a server span, under the old or the stable HTTP semantic conventions. */
+const pathOf = (span: OtlpSpan) => attribute(span, 'http.target') ?? attribute(span, 'url.path');
+
+/** The server span of the request whose path is `path`, once exported. */
+async function waitForServerSpan(receiver: OtlpReceiver, path: string, timeoutMs = 20_000): Promise<ExportedSpan> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const span = receiver.spans.find((s) => s.kind === SPAN_KIND_SERVER && pathOf(s) === path);
+    if (span) return span;
+    if (Date.now() > deadline) throw new Error(`no server span for ${path} in ${timeoutMs} ms; got ${receiver.spans.map((s) => s.name).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Spans of `traceId` that descend from `root` (parent links followed through the whole trace). */
+function descendantsOf(receiver: OtlpReceiver, root: ExportedSpan): ExportedSpan[] {
+  const inTrace = receiver.spans.filter((s) => s.traceId === root.traceId);
+  const ids = new Set([root.spanId]);
+  const found: ExportedSpan[] = [];
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const span of inTrace) {
+      if (!ids.has(span.spanId) && span.parentSpanId && ids.has(span.parentSpanId)) {
+        ids.add(span.spanId);
+        found.push(span);
+        grew = true;
+      }
+    }
+  }
+  return found;
+}
+
+function logLines(proc: AppProcess): Record<string, unknown>[] {
+  return proc
+    .stdout()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('OpenTelemetry traces of the real process (node src/main.ts, OTLP/HTTP JSON)', () => {
+  let stack: TestStack;
+  let user: TestUser;
+  let proc: AppProcess | undefined;
+  let receiver: OtlpReceiver | undefined;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    user = await createUser(stack);
+  });
+  afterEach(async () => {
+    await proc?.kill();
+    proc = undefined;
+    await receiver?.stop();
+    receiver = undefined;
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('exports an HTTP + Express server span with pg child spans in one trace, and the request log line carries its trace_id', async () => {
+    receiver = new OtlpReceiver();
+    const endpoint = await receiver.start();
+    proc = await spawnApp({ ...stack.env, LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '200' });
+
+    const ready = await fetch(`${proc.url}/health/ready`, { headers: { 'X-Request-Id': 'trace-ready' } });
+    expect(ready.status).toBe(200);
+    const listing = await fetch(`${proc.url}/tickets/${user.id}`, { headers: { Authorization: `Bearer ${user.accessToken}`, 'X-Request-Id': 'trace-listing' } });
+    expect(listing.status).toBe(200);
+    // Query values that are secrets (OIDC code, a CPF in the availability check) are redacted in url.query.
+    const cpfCheck = await fetch(`${proc.url}/auth/check-availability?field=cpf&value=${user.cpf}`);
+    expect(cpfCheck.status).toBeLessThan(500);
+
+    for (const [path, requestId] of [['/health/ready', 'trace-ready'], [`/tickets/${user.id}`, 'trace-listing']]) {
+      const server = await waitForServerSpan(receiver, path);
+      expect(server.scope).toBe('@opentelemetry/instrumentation-http');
+      expect(server.serviceName).toBe('carvalima-helpdesk-api');
+      expect(server.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(server.parentSpanId ?? '').toBe(''); // the request started the trace
+      // The batch processor exports children as they end: give the last ones a moment.
+      let children: ExportedSpan[] = [];
+      const deadline = Date.now() + 10_000;
+      do {
+        children = descendantsOf(receiver, server);
+        if (children.some((s) => s.scope === '@opentelemetry/instrumentation-pg')) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } while (Date.now() < deadline);
+      expect(children.filter((s) => s.scope === '@opentelemetry/instrumentation-express').length).toBeGreaterThan(0);
+      const queries = children.filter((s) => s.scope === '@opentelemetry/instrumentation-pg' && s.kind === SPAN_KIND_CLIENT);
+      expect(queries.length).toBeGreaterThan(0);
+      expect(queries.every((q) => (attribute(q, 'db.system') ?? attribute(q, 'db.system.name')) === 'postgresql')).toBe(true);
+
+      // The request's own log line (pino-http, written when the response finished) names the same trace.
+      const line = logLines(proc).find((l) => l.request_id === requestId && l.msg === 'request completed');
+      expect(line).toBeDefined();
+      expect(line?.trace_id).toBe(server.traceId);
+      expect(line?.span_id).toMatch(/^[0-9a-f]{16}$/);
+    }
+    // The readiness probe's S3 round trip is a client span of the same request.
+    const readySpan = await waitForServerSpan(receiver, '/health/ready');
+    expect(readySpan.resourceKeys).toEqual(expect.arrayContaining(['host.name', 'process.pid']));
+    expect(descendantsOf(receiver, readySpan).some((s) => s.scope === '@opentelemetry/instrumentation-http' && s.kind === SPAN_KIND_CLIENT)).toBe(true);
+
+    // A caller's W3C traceparent is continued, not replaced.
+    const callerTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpanId = '00f067aa0ba902b7';
+    const continued = await fetch(`${proc.url}/auth/check-availability?field=matricula&value=traceparent-test`, {
+      headers: { traceparent: `00-${callerTraceId}-${callerSpanId}-01` },
+    });
+    expect(continued.status).toBeLessThan(500);
+    const deadline = Date.now() + 20_000;
+    let continuedSpan: ExportedSpan | undefined;
+    while (!continuedSpan && Date.now() < deadline) {
+      continuedSpan = receiver.spans.find((s) => s.kind === SPAN_KIND_SERVER && s.traceId === callerTraceId);
+      if (!continuedSpan) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(continuedSpan?.parentSpanId).toBe(callerSpanId);
+
+    const cpfSpan = await waitForServerSpan(receiver, '/auth/check-availability');
+    expect(attribute(cpfSpan, 'url.query')).toBe('field=cpf&value=REDACTED');
+    // Nothing secret in any exported span: the database credentials, the bearer token, the CPF.
+    const exported = JSON.stringify(receiver.spans);
+    const database = new URL(stack.env.DATABASE_URL);
+    expect(database.password.length).toBeGreaterThan(0);
+    for (const secret of [`:${database.password}@`, user.accessToken, user.cpf]) expect(exported.includes(secret)).toBe(false);
+
+    // Liveness probes are not traced; the exporter's own requests are not traced either.
+    expect(receiver.spans.some((s) => pathOf(s) === '/health')).toBe(false);
+    expect(receiver.spans.some((s) => s.kind === SPAN_KIND_CLIENT && String(attribute(s, 'http.url') ?? '').includes('/v1/traces'))).toBe(false);
+    expect(receiver.requests.every((r) => r.path === '/v1/traces')).toBe(true);
+  });
+
+  it('flushes the spans still buffered on graceful shutdown (SIGTERM), and honours OTEL_SERVICE_NAME', async () => {
+    receiver = new OtlpReceiver();
+    const endpoint = await receiver.start();
+    // A schedule delay far beyond the test: only the shutdown flush can deliver the spans.
+    proc = await spawnApp({
+      ...stack.env,
+      LOG_LEVEL: 'warn',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/v1/traces`,
+      OTEL_BSP_SCHEDULE_DELAY: '600000',
+      OTEL_SERVICE_NAME: 'helpdesk-traced-test',
+    });
+    expect((await fetch(`${proc.url}/health/ready`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.spans).toHaveLength(0);
+
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    const server = receiver.spans.find((s) => s.kind === SPAN_KIND_SERVER && pathOf(s) === '/health/ready');
+    expect(server?.serviceName).toBe('helpdesk-traced-test');
+  });
+
+  it('still shuts down cleanly (exit 0) when the collector is unreachable', async () => {
+    const closedPort = await freePort(); // nothing listens there
+    proc = await spawnApp({ ...stack.env, LOG_LEVEL: 'warn', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closedPort}`, OTEL_BSP_SCHEDULE_DELAY: '600000' });
+    expect((await fetch(`${proc.url}/health/ready`)).status).toBe(200);
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    expect(proc.stderr()).toContain('Tracing: the last spans could not be exported at shutdown');
+  });
+
+  it('with no OTLP endpoint set, starts no SDK: nothing reaches the default OTLP port and log lines carry no trace ids', async () => {
+    // A wrongly started SDK would export to the OTLP default, http://localhost:4318/v1/traces: listen there.
+    receiver = new OtlpReceiver(4318);
+    await receiver.start();
+    proc = await spawnApp({ ...stack.env, LOG_LEVEL: 'info', OTEL_BSP_SCHEDULE_DELAY: '100' });
+    expect((await fetch(`${proc.url}/health/ready`, { headers: { 'X-Request-Id': 'untraced-ready' } })).status).toBe(200);
+    const listing = await fetch(`${proc.url}/tickets/${user.id}`, { headers: { Authorization: `Bearer ${user.accessToken}` } });
+    expect(listing.status).toBe(200);
+    // The graceful shutdown would flush any buffered span.
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+
+    expect(receiver.requests).toHaveLength(0);
+    const lines = logLines(proc);
+    expect(lines.find((l) => l.request_id === 'untraced-ready')).toBeDefined();
+    expect(lines.some((l) => 'trace_id' in l || 'span_id' in l)).toBe(false);
+  });
+});
