@@ -24,8 +24,7 @@ export class RolesController {
   @ApiNotFoundResponse({ description: 'Usuário não encontrado' })
   @ApiIdParam('user_id', 'ID local do usuário', 1)
   async list(@Param('user_id', new ParseIdPipe('user_id')) userId: number): Promise<RoleGrantOutDto[]> {
-    await this.roles.auditOf(userId, 1); // 404 for an unknown user
-    return (await this.roles.grantsOf(userId)).map(toOut);
+    return (await this.roles.grantsOfUser(userId)).map(toOut);
   }
 
   @Post()

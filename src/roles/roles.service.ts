@@ -46,6 +46,12 @@ export class RolesService implements OidcRoleSink {
     private readonly fieldMap: BitrixFieldMap,
   ) {}
 
+  /** The user's grants, for an existing user (404 for an unknown one). */
+  async grantsOfUser(userId: number): Promise<RoleGrantOut[]> {
+    await this.requireUser(this.dataSource.manager, userId, { lock: false });
+    return this.grantsOf(userId);
+  }
+
   async grantsOf(userId: number): Promise<RoleGrantOut[]> {
     const rows = await this.dataSource.getRepository(RoleGrant).find({ where: { userId } });
     return rows
@@ -103,19 +109,9 @@ export class RolesService implements OidcRoleSink {
     return this.replaceGrantsFromSource(userId, 'oidc', grants, actor);
   }
 
-  /** Local user ids holding one of `roles` for `department` (case-insensitive), e.g. for notifications. */
-  async usersWithRole(department: string, roles: RoleName[] = ['agent', 'lead']): Promise<number[]> {
-    const rows: { user_id: number }[] = await this.dataSource.query(
-      `SELECT DISTINCT g.user_id FROM role_grants g JOIN users u ON u.id = g.user_id
-        WHERE lower(g.department) = lower($1) AND g.role = ANY($2) AND u.is_active = true ORDER BY g.user_id`,
-      [department.trim(), roles],
-    );
-    return rows.map((row) => row.user_id);
-  }
-
   /** The audit trail of one user's roles, newest first. 404 for an unknown user. */
   async auditOf(userId: number, limit = 100): Promise<RoleAuditEntry[]> {
-    await this.requireUser(this.dataSource.manager, userId);
+    await this.requireUser(this.dataSource.manager, userId, { lock: false });
     const rows = await this.dataSource.getRepository(RoleGrantAudit).find({ where: { userId }, order: { at: 'DESC', id: 'DESC' }, take: limit });
     return rows.map((row) => ({ ...row, id: Number(row.id), role: row.role as RoleName }));
   }
@@ -136,9 +132,9 @@ export class RolesService implements OidcRoleSink {
     await manager.getRepository(RoleGrantAudit).insert({ userId, action, role: grant.role, department: grant.department, source, actor });
   }
 
-  private async requireUser(manager: EntityManager, userId: number): Promise<void> {
-    // Locks the user row so concurrent grants/revokes of one user (and the is_admin mirror) serialize.
-    const [user] = await manager.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
+  private async requireUser(manager: EntityManager, userId: number, { lock } = { lock: true }): Promise<void> {
+    // In a change, locks the user row so concurrent grants/revokes of one user (and the is_admin mirror) serialize.
+    const [user] = await manager.query(`SELECT id FROM users WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [userId]);
     if (!user) throw new RuleViolationError('NOT_FOUND', 'user_id', `usuário ${userId} não encontrado`);
   }
 

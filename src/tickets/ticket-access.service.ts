@@ -8,7 +8,6 @@ import { audienceOf } from './ticket-event-payloads';
 
 /** Who asks: the user, whether they hold the admin role, and the departments they are an agent (or lead) of. */
 export type TicketPrincipal = Pick<AuthUser, 'id' | 'isAdmin' | 'agentOf'>;
-type Principal = TicketPrincipal;
 
 /** The one answer to a ticket the principal may not read or act on. */
 export const TICKET_ACCESS_DENIED = 'Apenas o solicitante, o responsável, a equipe do departamento responsável ou um administrador tem acesso a este chamado';
@@ -24,7 +23,7 @@ export class TicketAccessService {
   constructor(private readonly deals: DealsRepository) {}
 
   /** The SQL condition for "tickets this user may read" over `deals` aliased as `alias`. */
-  static readableBy(principal: Principal, alias = 'd'): { sql: string; params: Record<string, unknown> } {
+  static readableBy(principal: TicketPrincipal, alias = 'd'): { sql: string; params: Record<string, unknown> } {
     if (principal.isAdmin) return { sql: `${alias}.deleted_at IS NULL`, params: {} };
     if (principal.agentOf.length === 0) {
       return {
@@ -39,7 +38,7 @@ export class TicketAccessService {
   }
 
   /** The rule itself, for a ticket whose audience is known. */
-  static isReader(principal: Principal, audience: TicketAudience): boolean {
+  static isReader(principal: TicketPrincipal, audience: TicketAudience): boolean {
     return (
       principal.isAdmin ||
       audience.requesterUserId === principal.id ||
@@ -49,7 +48,7 @@ export class TicketAccessService {
   }
 
   /** A live ticket the principal may read: 404 when there is none, 403 (one message) when it is not theirs. */
-  async requireReadable(principal: Principal, bitrixDealId: number): Promise<Deal> {
+  async requireReadable(principal: TicketPrincipal, bitrixDealId: number): Promise<Deal> {
     const deal = await this.deals.findByBitrixId(bitrixDealId);
     if (!deal) throw new RuleViolationError('NOT_FOUND', 'deal_id', `chamado ${bitrixDealId} não encontrado`);
     if (!TicketAccessService.isReader(principal, audienceOf(deal))) throw new RuleViolationError('FORBIDDEN', null, TICKET_ACCESS_DENIED);
@@ -57,12 +56,12 @@ export class TicketAccessService {
   }
 
   /** A live ticket the principal may act on (close, comment, e-mail): today the same people who may read it. */
-  requireActionable(principal: Principal, bitrixDealId: number): Promise<Deal> {
+  requireActionable(principal: TicketPrincipal, bitrixDealId: number): Promise<Deal> {
     return this.requireReadable(principal, bitrixDealId);
   }
 
   /** True when the principal may read the ticket (false too when there is no such live ticket). */
-  async canRead(principal: Principal, bitrixDealId: number): Promise<boolean> {
+  async canRead(principal: TicketPrincipal, bitrixDealId: number): Promise<boolean> {
     const deal = await this.deals.findByBitrixId(bitrixDealId);
     return deal !== null && TicketAccessService.isReader(principal, audienceOf(deal));
   }
