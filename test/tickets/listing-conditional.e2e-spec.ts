@@ -78,7 +78,7 @@ describe('Listings with ETag / If-None-Match (e2e)', () => {
     expect(res.status).toBe(403);
   });
 
-  it('two 200 answers with the same ETag are the same bytes, presigned URLs included (signed as of the period start)', async () => {
+  it('two 200 answers with the same ETag are the same bytes, presigned URLs included (each signed once per presigning period)', async () => {
     await stack.dataSource.query(
       `INSERT INTO deal_files (deal_id, file_url, filename) SELECT id, 'attachments/etag-' || id || '/nota fiscal.pdf', 'nota fiscal.pdf' FROM deals WHERE user_id = $1`,
       [user.id],
