@@ -8,7 +8,7 @@ export const AVATAR_URL_TTL_SECONDS = 168 * 3600;
 
 /**
  * Presigned URLs are signed as of the start of a 30-minute period, so a key's URL is the same for the whole period
- * and is signed once (issue 18: signing was a third of a full listing's CPU). A URL handed out is valid for its TTL
+ * and is signed once (issue 18: signing was about a third of the app's CPU on full listings). A URL handed out is valid for its TTL
  * minus at most 30 minutes (an attachment's: 1 h 30 to 2 h). The listings' ETag carries the same period.
  */
 export const PRESIGN_PERIOD_MS = 30 * 60 * 1000;

@@ -104,9 +104,10 @@ const VERSION_OF_DEAL = `concat(
  *
  * At most `DB_LISTING_CONCURRENCY` of these queries run at once per instance; the others wait in order. A full
  * listing is CPU-heavy for PostgreSQL (≈750 KB of JSON for 200 tickets): with one per pool connection (20), the
- * database ran 20 of them on 2 cores, every query took 20 times as long, the small per-request queries (the access
- * token's session) queued behind them, and where the app shares the cores its one event-loop thread got a 20th of
- * the CPU — new connections then waited seconds to be accepted (issue 18, BENCHMARKS.md).
+ * database ran 20 of them side by side (380–580 ms each on 2 cores, against 110–170 ms four at a time), the small
+ * per-request queries (the access token's session) queued behind them in the pool, and where the app shared those
+ * cores its one event-loop thread was starved — new connections then waited seconds to be accepted (issue 18,
+ * BENCHMARKS.md "the full listing's tail").
  */
 @Injectable()
 export class TicketCardsRepository {
