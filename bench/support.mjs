@@ -69,10 +69,8 @@ export function benchSecrets() {
  * Starts `node dist/src/main.js` with env; resolves when /health answers. `onStdout` receives the app's
  * stdout (its log lines) as it comes; without it stdout is discarded.
  */
-export async function startApp(env, { onStdout } = {}) {
+export async function startApp(env, { onStdout, nodeArgs = appNodeArgs() } = {}) {
   const port = await freePort();
-  // BENCH_APP_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the app under load.
-  const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/src/main.js')], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
     stdio: ['ignore', onStdout ? 'pipe' : 'ignore', 'inherit'],
@@ -101,6 +99,11 @@ export async function startApp(env, { onStdout } = {}) {
   };
 }
 
+/** BENCH_APP_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the app under load. */
+export function appNodeArgs() {
+  return (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 /** Resident memory of a process in MiB (Linux /proc). */
 export function rssMiB(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -115,6 +118,7 @@ export function rssMiB(pid) {
  */
 export async function load({ url, headers = {}, connections = 50, duration = 10, warmup = 2, method = 'GET', body, overallRate }) {
   const measured = [];
+  const window = { from: Date.now() + warmup * 1000, to: 0 }; // epoch ms of the measured part (bench/phase-trace.cjs)
   let bytes = 0;
   let non2xx = 0;
   const startedAt = performance.now();
@@ -129,9 +133,10 @@ export async function load({ url, headers = {}, connections = 50, duration = 10,
       if ((statusCode < 200 || statusCode >= 300) && statusCode !== 304) non2xx += 1; // 304: a conditional request answered
     });
   });
+  window.to = Date.now();
   measured.sort((a, b) => a - b);
   const round = (ms) => Math.round(ms * 10) / 10;
-  return {
+  const summary = {
     rps: round(measured.length / duration),
     p50: round(percentile(measured, 50)),
     p90: round(percentile(measured, 90)),
@@ -139,8 +144,11 @@ export async function load({ url, headers = {}, connections = 50, duration = 10,
     max: round(measured.at(-1) ?? NaN),
     total: measured.length,
     failures: non2xx + result.errors + result.timeouts,
+    over10s: measured.filter((ms) => ms > 10_000).length + result.timeouts, // issue 18's "timed out (> 10 s)"
     bytesPerReq: measured.length ? Math.round(bytes / measured.length) : 0,
   };
+  // Not a column of the printed tables.
+  return Object.defineProperty(summary, 'window', { value: window, enumerable: false });
 }
 
 export function printTable(title, rows) {

@@ -19,6 +19,8 @@ export class AppConfig {
     url: string;
     runMigrations: boolean;
     poolMax: number;
+    /** Listing queries (cards, ETag validators) running at once per instance; the others wait their turn, FIFO. */
+    listingConcurrency: number;
   };
 
   bitrix!: {

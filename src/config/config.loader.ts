@@ -34,6 +34,7 @@ export class EnvSchema extends WebhookEnvSchema {
   @Sensitive() @IsString() @MinLength(1) DATABASE_URL!: string;
   @IsOptional() @IsBooleanSetting() DB_RUN_MIGRATIONS?: string;
   @Type(() => Number) @IsInt() @Min(1) DB_POOL_MAX: number = 20;
+  @Type(() => Number) @IsInt() @Min(1) DB_LISTING_CONCURRENCY: number = 4;
 
   @Sensitive() @IsUrl({ require_tld: false, require_protocol: true }) BITRIX_INBOUND_URL!: string;
   @Sensitive() @IsString() @MinLength(8) BITRIX_APP_TOKEN!: string;
@@ -246,6 +247,7 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
       url: parsed.DATABASE_URL,
       runMigrations: bool(parsed.DB_RUN_MIGRATIONS, true),
       poolMax: parsed.DB_POOL_MAX,
+      listingConcurrency: parsed.DB_LISTING_CONCURRENCY,
     },
     bitrix: {
       inboundUrl: parsed.BITRIX_INBOUND_URL.endsWith('/') ? parsed.BITRIX_INBOUND_URL : `${parsed.BITRIX_INBOUND_URL}/`,

@@ -41,8 +41,8 @@ export class LocalStorageDriver extends StorageDriver {
     await fs.rm(this.pathOf(key), { force: true });
   }
 
-  async presignedGetUrl(key: string, ttlSeconds: number): Promise<string> {
-    const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
+  async presignedGetUrl(key: string, ttlSeconds: number, signedAt = new Date()): Promise<string> {
+    const expires = Math.floor(signedAt.getTime() / 1000) + ttlSeconds;
     const encodedKey = key.split('/').map(encodeURIComponent).join('/');
     return `${this.publicUrl}/files/${encodedKey}?expires=${expires}&signature=${this.sign(key, expires)}`;
   }

@@ -5,8 +5,8 @@ export abstract class StorageDriver {
   abstract put(key: string, body: Buffer, contentType?: string): Promise<void>;
   abstract get(key: string): Promise<Buffer>;
   abstract delete(key: string): Promise<void>;
-  /** A time-limited GET URL; computing it does not touch the network. */
-  abstract presignedGetUrl(key: string, ttlSeconds: number): Promise<string>;
+  /** A GET URL valid `ttlSeconds` from `signedAt` (default now); computing it does not touch the network. */
+  abstract presignedGetUrl(key: string, ttlSeconds: number, signedAt?: Date): Promise<string>;
   /** Creates the bucket/folder when missing (idempotent). */
   abstract ensureReady(): Promise<void>;
   /** Cheap round trip used by /health/ready. */

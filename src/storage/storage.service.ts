@@ -1,9 +1,20 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
 import { StorageDriver } from './storage.driver';
 
 export const ATTACHMENT_URL_TTL_SECONDS = 2 * 3600;
 export const AVATAR_URL_TTL_SECONDS = 168 * 3600;
+
+/**
+ * Presigned URLs are signed as of the start of a 30-minute period, so a key's URL is the same for the whole period
+ * and is signed once (issue 18: signing was about a third of the app's CPU on full listings). A URL handed out is valid for its TTL
+ * minus at most 30 minutes (an attachment's: 1 h 30 to 2 h). The listings' ETag carries the same period.
+ */
+export const PRESIGN_PERIOD_MS = 30 * 60 * 1000;
+export const presignPeriod = (now = Date.now()): number => Math.floor(now / PRESIGN_PERIOD_MS);
+/** URLs kept: ~400 bytes each; a full listing of 200 tickets × 5 activities needs ~200–1,200. */
+const PRESIGNED_URLS_KEPT = 20_000;
 
 /** Keeps a file name readable but harmless: no paths, no control characters, bounded length. */
 export function sanitizeFilename(name: string): string {
@@ -21,6 +32,8 @@ export function sanitizeFilename(name: string): string {
 /** Object storage for attachments and avatars. Keys are unique: `<prefix>/<uuid>/<safe-name>`. */
 @Injectable()
 export class StorageService {
+  private readonly presigned = new LRUCache<string, Promise<string>>({ max: PRESIGNED_URLS_KEPT });
+
   constructor(private readonly driver: StorageDriver) {}
 
   /** Stores bytes under a fresh unique key and returns the key. Failures throw StorageUnavailableError. */
@@ -44,9 +57,18 @@ export class StorageService {
     }
   }
 
+  /** The key's URL of the current presigning period (see PRESIGN_PERIOD_MS), signed once per period. */
   presignedUrl(key: string | null | undefined, ttlSeconds = ATTACHMENT_URL_TTL_SECONDS): Promise<string | null> {
     if (!key) return Promise.resolve(null);
-    return this.driver.presignedGetUrl(key, ttlSeconds);
+    const period = presignPeriod();
+    const cacheKey = `${period}:${ttlSeconds}:${key}`;
+    let url = this.presigned.get(cacheKey);
+    if (!url) {
+      url = this.driver.presignedGetUrl(key, ttlSeconds, new Date(period * PRESIGN_PERIOD_MS));
+      this.presigned.set(cacheKey, url);
+      url.catch(() => this.presigned.delete(cacheKey));
+    }
+    return url;
   }
 
   ping(): Promise<void> {

@@ -43,22 +43,9 @@ export class TicketCardPresenter {
     return rows;
   }
 
-  /**
-   * Presigning for one response: the same few profile pictures recur on every card and activity of a
-   * listing, so each key is signed once per response.
-   */
+  /** StorageService signs each key once per presigning period (the same few profile pictures recur on every card). */
   private signer(): Sign {
-    const signed = new Map<string, Promise<string | null>>();
-    return (key, ttlSeconds) => {
-      if (!key) return Promise.resolve(null);
-      const cacheKey = `${ttlSeconds}:${key}`;
-      let url = signed.get(cacheKey);
-      if (!url) {
-        url = this.storage.presignedUrl(key, ttlSeconds);
-        signed.set(cacheKey, url);
-      }
-      return url;
-    };
+    return (key, ttlSeconds) => this.storage.presignedUrl(key, ttlSeconds);
   }
 }
 

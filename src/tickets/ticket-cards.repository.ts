@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { AsyncResource } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
+import pLimit, { Limit } from 'p-limit';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import type { DealCardDto } from './dto/deal-card.dto';
 
 /** An SQL condition over `deals` aliased `d`. */
@@ -98,10 +101,24 @@ const VERSION_OF_DEAL = `concat(
  * Reads ticket cards for the listings (SPEC §5 "No N+1") in one query whatever the number of tickets,
  * activities and files: PostgreSQL builds each card's nested `files` and `activities` as JSON, so no
  * entity is hydrated on the hot path.
+ *
+ * At most `DB_LISTING_CONCURRENCY` of these queries run at once per instance; the others wait in order. A full
+ * listing is CPU-heavy for PostgreSQL (≈750 KB of JSON for 200 tickets): with one per pool connection (20), the
+ * database ran 20 of them side by side (380–580 ms each on 2 cores, against 110–170 ms four at a time), the small
+ * per-request queries (the access token's session) queued behind them in the pool, and where the app shared those
+ * cores its one event-loop thread was starved — new connections then waited seconds to be accepted (issue 18,
+ * BENCHMARKS.md "the full listing's tail").
  */
 @Injectable()
 export class TicketCardsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly inTurn: Limit;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    config: AppConfig,
+  ) {
+    this.inTurn = pLimit(config.database.listingConcurrency);
+  }
 
   find(conditions: DealCondition[], filters: DealCardFilters = {}): Promise<CardRow[]> {
     return this.findWithVersion(conditions, filters).then((page) => page.rows);
@@ -112,7 +129,7 @@ export class TicketCardsRepository {
     const { sql, params } = this.cardsQuery(`${CARD_COLUMNS}, ${VERSION_OF_DEAL} AS row_version`, conditions, filters);
     // Named parameters (the access rule's `:readerId`, the filters) become positional ones, without a query builder.
     const [query, values] = this.dataSource.driver.escapeQueryWithParameters(sql, params);
-    const rows: (CardRow & { row_version?: string })[] = await this.dataSource.query(query, values);
+    const rows: (CardRow & { row_version?: string })[] = await this.inTurn(this.asThisRequest(() => this.dataSource.query(query, values)));
     const version = createHash('md5')
       .update(rows.map((row) => row.row_version).join(','))
       .digest('hex');
@@ -133,8 +150,16 @@ export class TicketCardsRepository {
       `SELECT md5(coalesce(string_agg(v, ',' ORDER BY n), '')) AS version FROM (${page.sql}) page`,
       page.params,
     );
-    const rows: { version: string }[] = await this.dataSource.query(query, values);
+    const rows: { version: string }[] = await this.inTurn(this.asThisRequest(() => this.dataSource.query(query, values)));
     return rows[0].version;
+  }
+
+  /**
+   * A query run in its turn starts from whichever query ended before it; bound here, it keeps the asking request's
+   * async context (its log lines' request id, its trace's spans).
+   */
+  private asThisRequest<T>(query: () => Promise<T>): () => Promise<T> {
+    return AsyncResource.bind(query);
   }
 
   private cardsQuery(columns: string, conditions: DealCondition[], filters: DealCardFilters): { sql: string; params: Record<string, unknown> } {

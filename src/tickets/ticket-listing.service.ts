@@ -1,5 +1,6 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user';
+import { presignPeriod } from '../storage/storage.service';
 import { DealCardDto } from './dto/deal-card.dto';
 import { TicketListQueryDto } from './dto/ticket-list-query.dto';
 import { TicketAccessService } from './ticket-access.service';
@@ -60,11 +61,12 @@ export class TicketListingService {
 
   /**
    * The cards with their validator, or only the validator when the client's copy is current (304). The ETag is
-   * the rows' versions (TicketCardsRepository.version) plus the presigning period, so a copy kept from an
-   * earlier period is refreshed while its presigned URLs still have over an hour and a half to run.
+   * the rows' versions (TicketCardsRepository.version) plus the presigning period (StorageService: every URL of a
+   * period is signed as of its start), so equal ETags mean equal bodies, and a copy kept from an earlier period is
+   * refreshed while its presigned URLs still have over an hour and a half to run.
    */
   private async conditionally(conditions: DealCondition[], filters: DealCardFilters, ifNoneMatch: string | undefined): Promise<ConditionalCards> {
-    const period = Math.floor(Date.now() / PRESIGN_PERIOD_MS);
+    const period = presignPeriod();
     const etagOf = (version: string) => `W/"${version}.${period}"`;
     if (ifNoneMatch) {
       // Only a client that holds a copy pays for the validator query; the others get it with the cards.
@@ -81,9 +83,6 @@ export interface ConditionalCards {
   etag: string;
   cards?: DealCardDto[];
 }
-
-/** Presigned file URLs live 2 h (TicketCardPresenter); a listing's validator changes every 30 minutes. */
-const PRESIGN_PERIOD_MS = 30 * 60 * 1000;
 
 /** `If-None-Match` against our weak ETag (RFC 9110 §13.1.2: weak comparison, a list or `*`). */
 function matchesEtag(ifNoneMatch: string, etag: string): boolean {

@@ -13,7 +13,7 @@ export type BitrixSettings = AppConfig['bitrix'];
  */
 export function bitrixConfig(overrides: Partial<BitrixSettings> & { inboundUrl: string }, databaseUrl?: string): AppConfig {
   const config = new AppConfig();
-  if (databaseUrl) config.database = { url: databaseUrl, runMigrations: false, poolMax: 2 };
+  if (databaseUrl) config.database = { url: databaseUrl, runMigrations: false, poolMax: 2, listingConcurrency: 4 };
   // As under `npm test`: the start-up portal check (BitrixPortalCheck) is strict and awaited by init().
   config.nodeEnv = 'test';
   config.bitrix = {

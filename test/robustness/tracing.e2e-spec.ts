@@ -206,6 +206,31 @@ describe('OpenTelemetry traces of the real process (node src/main.ts, OTLP/HTTP 
     expect(receiver.requests.every((r) => r.path === '/v1/traces')).toBe(true);
   });
 
+  it('keeps each listing query in its own request trace when listings wait their turn (DB_LISTING_CONCURRENCY=1)', async () => {
+    receiver = new OtlpReceiver();
+    const endpoint = await receiver.start();
+    proc = await spawnApp({ ...stack.env, DB_LISTING_CONCURRENCY: '1', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '200' });
+    const path = `/tickets/${user.id}`;
+    const burst = 8;
+    const statuses = await Promise.all(
+      Array.from({ length: burst }, () => fetch(`${proc!.url}${path}`, { headers: { Authorization: `Bearer ${user.accessToken}` } }).then((r) => r.status)),
+    );
+    expect(statuses).toEqual(Array(burst).fill(200));
+    const isCardQuery = (s: ExportedSpan) =>
+      s.scope === '@opentelemetry/instrumentation-pg' && s.kind === SPAN_KIND_CLIENT && /FROM deals d\b/.test(String(attribute(s, 'db.statement') ?? attribute(s, 'db.query.text') ?? ''));
+    let perRequest: number[] = [];
+    const deadline = Date.now() + 20_000;
+    do {
+      const servers = receiver.spans.filter((s) => s.kind === SPAN_KIND_SERVER && pathOf(s) === path);
+      perRequest = servers.map((server) => descendantsOf(receiver!, server).filter(isCardQuery).length);
+      if (perRequest.length === burst && perRequest.every((n) => n === 1)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } while (Date.now() < deadline);
+    // One card query under each request's own server span: none ran in another request's context, none outside one.
+    expect(perRequest).toEqual(Array(burst).fill(1));
+    expect(receiver.spans.filter(isCardQuery)).toHaveLength(burst);
+  });
+
   it('flushes the spans still buffered on graceful shutdown (SIGTERM), and honours OTEL_SERVICE_NAME', async () => {
     receiver = new OtlpReceiver();
     const endpoint = await receiver.start();

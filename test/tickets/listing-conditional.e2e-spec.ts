@@ -77,4 +77,29 @@ describe('Listings with ETag / If-None-Match (e2e)', () => {
     const res = await get(`/tickets/${user.id}`, other, first.headers.get('etag')!);
     expect(res.status).toBe(403);
   });
+
+  it('two 200 answers with the same ETag are the same bytes, presigned URLs included (each signed once per presigning period)', async () => {
+    await stack.dataSource.query(
+      `INSERT INTO deal_files (deal_id, file_url, filename) SELECT id, 'attachments/etag-' || id || '/nota fiscal.pdf', 'nota fiscal.pdf' FROM deals WHERE user_id = $1`,
+      [user.id],
+    );
+    const path = `/tickets/${user.id}`;
+    // Two answers in the same presigning period (a 30-minute boundary between them would change the ETag: ask again).
+    let pair: { etag: string | null; body: string }[] = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      pair = [];
+      for (let n = 0; n < 2; n++) {
+        // Over a second apart: URLs signed "now" would differ in X-Amz-Date and signature.
+        if (n > 0) await new Promise((resolve) => setTimeout(resolve, 1100));
+        const res = await get(path, user);
+        expect(res.status).toBe(200);
+        pair.push({ etag: res.headers.get('etag'), body: await res.text() });
+      }
+      if (pair[0].etag === pair[1].etag) break;
+    }
+    expect(pair[1].etag).toBe(pair[0].etag);
+    expect(pair[0].body).toContain('X-Amz-Signature=');
+    expect(pair[0].body.match(/nota%20fiscal\.pdf/g)?.length).toBeGreaterThanOrEqual(5);
+    expect(pair[1].body).toBe(pair[0].body);
+  });
 });
