@@ -8,7 +8,7 @@ import { QueuedJob, WebhookQueueService } from './webhook-queue.service';
 import { WebhookSettings } from './webhook-settings';
 
 /** Events waiting, on this instance, for one coalesced re-read of their object. */
-interface PendingObject {
+export interface PendingObject {
   kind: WebhookObjectKind;
   bitrixId: number;
   jobIds: string[];
@@ -118,7 +118,8 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnModuleDestroy
       if (entry) {
         entry.jobIds.push(job.id);
         entry.events += data.events ?? 1;
-        if (data.traceparents) entry.traceparents.push(...data.traceparents);
+        // More than a round can link to would only be dropped there.
+        if (data.traceparents && entry.traceparents.length <= MAX_ROUND_LINKS) entry.traceparents.push(...data.traceparents);
       } else {
         this.pending.set(key, { kind: data.kind, bitrixId: data.bitrixId, jobIds: [job.id], traceparents: [...(data.traceparents ?? [])], events: data.events ?? 1, firstAt: now });
       }
@@ -231,7 +232,7 @@ const MAX_ROUND_LINKS = 128;
  * event's intake, so each event's trace leads to the round that processed it. Without trace contexts (tracing
  * off, or events acknowledged before it was turned on) the round starts a trace of its own.
  */
-function roundSpanOptions(entries: PendingObject[]): SpanOptions {
+export function roundSpanOptions(entries: PendingObject[]): SpanOptions {
   const contexts = [...new Set(entries.flatMap((e) => e.traceparents))];
   const oldest = entries.reduce<PendingObject | undefined>((a, e) => (e.traceparents.length && (!a || e.firstAt < a.firstAt) ? e : a), undefined);
   const parentTraceparent = oldest?.traceparents[0];
