@@ -6,6 +6,9 @@
 // alternate (off, on, then on, off, ...) for --rounds rounds, since the machine is shared. Workers are off on both
 // instances, so no background job competes with the measured requests.
 //
+// First, in this process (no SDK registered, as in the app with tracing off): what our span calls cost per event
+// with the API's no-ops, against calling the same work directly.
+//
 // Run: npm run build && node bench/tracing.mjs [--duration 10] [--rounds 4] [--connections 20]
 import http from 'node:http';
 import path from 'node:path';
@@ -53,8 +56,33 @@ async function seed(databaseUrl, requesterId) {
   await client.end();
 }
 
+/** ns per call of the tracing-off path: `inSpan` + `activeTraceparent` (what the intake adds per event) vs the bare work. */
+async function offPathCost() {
+  const { inSpan, activeTraceparent, objectAttributes } = require(path.join(ROOT, 'dist/src/common/spans.js'));
+  const work = async () => 1;
+  const traced = () => inSpan('webhook.intake', {}, async (span) => {
+    span.setAttributes(objectAttributes('deal', 1001));
+    activeTraceparent();
+    return work();
+  });
+  const N = 300_000;
+  const time = async (fn) => {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) await fn();
+    return Number(process.hrtime.bigint() - started) / N;
+  };
+  const rows = {};
+  for (let round = 1; round <= 3; round++) {
+    await time(work); // warm-up of both
+    await time(traced);
+    rows[`round ${round}`] = { 'bare ns/call': Math.round(await time(work)), 'with span calls ns/call': Math.round(await time(traced)) };
+  }
+  printTable(`Tracing off: our span calls per event, no SDK registered (${N} calls per run)`, rows);
+}
+
 async function main() {
   ensureBuilt();
+  await offPathCost();
   const { startBitrixEmulator } = require(path.join(ROOT, 'dist/bitrix-emulator/src/index.js'));
   const infra = await startInfra();
   const bitrix = await startBitrixEmulator({ rateLimit: 0 });
