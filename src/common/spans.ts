@@ -26,9 +26,9 @@ export interface SpanOptions {
  * Runs `work` in a new active span named `name` and ends it. A failure marks the span as an error with its
  * code or class name only (`error.type`), and is rethrown as it was.
  */
-export async function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
-  const { parent = context.active(), ...spanOptions } = options;
-  return tracer.startActiveSpan(name, spanOptions, parent, async (span) => {
+export function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
+  // `options` goes to the tracer as it is (its `parent` is not a span option and is ignored there): no copy per call.
+  return tracer.startActiveSpan(name, options, options.parent ?? context.active(), async (span) => {
     try {
       return await work(span);
     } catch (error) {
@@ -42,8 +42,7 @@ export async function inSpan<T>(name: string, options: SpanOptions, work: (span:
 
 /** Like inSpan, for synchronous work (socket emits). */
 export function inSpanSync<T>(name: string, options: SpanOptions, work: (span: Span) => T): T {
-  const { parent = context.active(), ...spanOptions } = options;
-  return tracer.startActiveSpan(name, spanOptions, parent, (span) => {
+  return tracer.startActiveSpan(name, options, options.parent ?? context.active(), (span) => {
     try {
       return work(span);
     } catch (error) {
@@ -68,8 +67,11 @@ export function markFailed(span: Span, error: unknown): void {
  * another process will pick up; null when tracing is off (the no-op propagator writes nothing) or no span is active.
  */
 export function activeTraceparent(): string | null {
+  const active = context.active();
+  // No span, nothing to carry (and with tracing off there never is one): skip the propagator.
+  if (!trace.getSpan(active)) return null;
   const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
+  propagation.inject(active, carrier);
   const value = carrier.traceparent;
   return value && TRACEPARENT.test(value) ? value : null;
 }
