@@ -55,10 +55,13 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnModuleDestroy
     this.loopDone = this.loop();
     if (this.settings.reconcileCron) {
       const lookbackMs = this.settings.reconcileLookbackHours * 3600 * 1000;
-      await this.queue.scheduleReconciliation(this.settings.reconcileCron, async () => {
-        const summary = await this.reconciliation.run({ since: new Date(Date.now() - lookbackMs) });
-        this.logger.log(`Scheduled reconciliation: ${JSON.stringify(summary)}`);
-      });
+      await this.queue.scheduleReconciliation(this.settings.reconcileCron, () =>
+        // One trace per run, so its Bitrix calls and mirror writes are not each a trace of their own.
+        inSpan('webhook.reconcile', { parent: ROOT_CONTEXT }, async () => {
+          const summary = await this.reconciliation.run({ since: new Date(Date.now() - lookbackMs) });
+          this.logger.log(`Scheduled reconciliation: ${JSON.stringify(summary)}`);
+        }),
+      );
     } else {
       await this.queue.unscheduleReconciliation();
     }
