@@ -46,7 +46,7 @@ export class ActivityMirrorService {
   upsert(target: ActivityMirrorTarget, people: Map<string, BitrixPerson>): Promise<MirrorOutcome> {
     const kind = target.snapshot.bitrixSource === 'comment' ? 'comment' : 'activity';
     const attributes = { ...objectAttributes(kind, target.snapshot.bitrixActivityId), [SPAN_ATTRIBUTES.dealId]: target.bitrixDealId };
-    return inMirrorSpan(attributes, async () => ({ outcome: await this.upsertEntry(target, people) })).then((written) => written.outcome);
+    return inMirrorSpan(attributes, () => this.upsertEntry(target, people));
   }
 
   private async upsertEntry(target: ActivityMirrorTarget, people: Map<string, BitrixPerson>): Promise<MirrorOutcome> {
@@ -79,11 +79,10 @@ export class ActivityMirrorService {
   }
 
   /** The activity no longer exists in Bitrix (deleted): the mirror drops it (its file rows cascade). */
-  async remove(source: 'activity' | 'comment', bitrixActivityId: number): Promise<MirrorOutcome> {
-    const removed = await inMirrorSpan(objectAttributes(source, bitrixActivityId), async () => ({
-      outcome: (await this.activities.remove({ bitrixSource: source, bitrixActivityId })) ? ('deleted' as const) : ('unchanged' as const),
-    }));
-    return removed.outcome;
+  remove(source: 'activity' | 'comment', bitrixActivityId: number): Promise<MirrorOutcome> {
+    return inMirrorSpan<MirrorOutcome>(objectAttributes(source, bitrixActivityId), async () =>
+      (await this.activities.remove({ bitrixSource: source, bitrixActivityId })) ? 'deleted' : 'unchanged',
+    );
   }
 
   /** Removes local activities of a deal that Bitrix no longer lists (reconciliation, complete lists only). */

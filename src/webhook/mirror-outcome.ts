@@ -18,10 +18,10 @@ export function emptyCounts(): MirrorCounts {
 }
 
 /** One `mirror.write` span around mirroring one object (webhook workers and reconciliation), with its outcome. */
-export function inMirrorSpan<T extends { outcome: MirrorOutcome }>(attributes: Attributes, write: () => Promise<T>): Promise<T> {
+export function inMirrorSpan<T extends MirrorOutcome | { outcome: MirrorOutcome }>(attributes: Attributes, write: () => Promise<T>): Promise<T> {
   return inSpan('mirror.write', { attributes }, async (span) => {
     const result = await write();
-    span.setAttribute(SPAN_ATTRIBUTES.mirrorOutcome, result.outcome);
+    span.setAttribute(SPAN_ATTRIBUTES.mirrorOutcome, typeof result === 'string' ? result : result.outcome);
     return result;
   });
 }
