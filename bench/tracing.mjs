@@ -9,7 +9,7 @@
 // First, in this process (no SDK registered, as in the app with tracing off): what our span calls cost per event
 // with the API's no-ops, against calling the same work directly.
 //
-// Run: npm run build && node bench/tracing.mjs [--duration 10] [--rounds 4] [--connections 20]
+// Run: npm run build && node bench/tracing.mjs [--duration 10] [--rounds 4] [--connections 20] [--span-names]
 import http from 'node:http';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -21,19 +21,48 @@ const DURATION = numberArg('duration', 10);
 const ROUNDS = numberArg('rounds', 4);
 const CONNECTIONS = numberArg('connections', 20);
 const TICKETS = 100;
+const SPAN_NAMES = process.argv.includes('--span-names');
 
-/** An OTLP/HTTP endpoint that reads and discards what it gets (counts requests and bytes). */
+/**
+ * An OTLP/HTTP endpoint that reads and discards what it gets (counts requests and bytes). With --span-names it also
+ * parses the JSON and counts spans by name (costs the load generator's CPU: for a look at what is exported, not for
+ * the timings).
+ */
 async function startSink() {
-  const stats = { requests: 0, bytes: 0 };
+  const stats = { requests: 0, bytes: 0, names: new Map() };
   const server = http.createServer((req, res) => {
-    req.on('data', (chunk) => (stats.bytes += chunk.length));
+    const chunks = [];
+    req.on('data', (chunk) => {
+      stats.bytes += chunk.length;
+      if (SPAN_NAMES) chunks.push(chunk);
+    });
     req.on('end', () => {
       stats.requests += 1;
+      if (SPAN_NAMES) {
+        for (const resource of JSON.parse(Buffer.concat(chunks).toString('utf8')).resourceSpans ?? []) {
+          for (const scope of resource.scopeSpans ?? []) {
+            for (const span of scope.spans ?? []) {
+              const key = `${scope.scope?.name ?? '?'}: ${span.name.replace(/\d+/g, 'N')}`;
+              stats.names.set(key, (stats.names.get(key) ?? 0) + 1);
+            }
+          }
+        }
+      }
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${server.address().port}`, stats, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+/** Requests the app answered on a route so far, from its own metric (warm-up included, unlike `load`'s counts). */
+async function requestsServed(url, route) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let n = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('http_request_duration_seconds_count{') && line.includes(`route="${route}"`)) n += Number(line.split(' ').pop());
+  }
+  return n;
 }
 
 async function seed(databaseUrl, requesterId) {
@@ -108,6 +137,7 @@ async function main() {
       'POST /webhook-bitrix24': (url) => ({ url: `${url}/webhook-bitrix24`, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form }),
       'GET /tickets/{id}?limit=20': (url) => ({ url: `${url}/tickets/${requester.id}?limit=20`, headers: { authorization: requester.authorization } }),
     };
+    const routes = { 'POST /webhook-bitrix24': '/webhook-bitrix24', 'GET /tickets/{id}?limit=20': '/tickets/:user_id' };
     // Sanity: both instances answer both requests.
     for (const [mode, app] of Object.entries(apps)) {
       for (const [name, request] of Object.entries(scenarios)) {
@@ -124,11 +154,19 @@ async function main() {
         const order = round % 2 ? ['off', 'on'] : ['on', 'off'];
         for (const mode of order) {
           const before = { ...sink.stats };
+          sink.stats.names.clear();
+          const servedBefore = await requestsServed(apps[mode].url, routes[name]);
           const row = await load({ ...scenarios[name](apps[mode].url), connections: CONNECTIONS, duration: DURATION, warmup: 2 });
+          const served = (await requestsServed(apps[mode].url, routes[name])) - servedBefore;
           if (mode === 'on') {
             // Spans go out in batches every 5 s (the SDK default): give the last one a moment before counting.
             await new Promise((resolve) => setTimeout(resolve, 5500));
-            row.otlpKBperReq = Math.round(((sink.stats.bytes - before.bytes) / 1024 / Math.max(1, row.total)) * 100) / 100;
+            row.otlpKBperReq = Math.round(((sink.stats.bytes - before.bytes) / 1024 / Math.max(1, served)) * 100) / 100;
+          }
+          if (mode === 'on' && SPAN_NAMES) {
+            const perRequest = Object.fromEntries([...sink.stats.names].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, Math.round((n / served) * 100) / 100]));
+            console.log(`\n${name}: spans exported per request, by scope and name`);
+            console.table(perRequest);
           }
           rows[`${mode} #${round}`] = row;
           results[name][mode].push(row);
@@ -138,7 +176,8 @@ async function main() {
     }
     console.log('\nSummary (median of rounds; [min–max]):');
     for (const [name, { off, on }] of Object.entries(results)) {
-      const span = (rows, key) => `${median(rows.map((r) => r[key]))} [${Math.min(...rows.map((r) => r[key]))}–${Math.max(...rows.map((r) => r[key]))}]`;
+      const fixed = (n) => Math.round(n * 10) / 10;
+      const span = (rows, key) => `${fixed(median(rows.map((r) => r[key])))} [${Math.min(...rows.map((r) => r[key]))}–${Math.max(...rows.map((r) => r[key]))}]`;
       const ratios = off.map((r, i) => on[i].rps / r.rps);
       console.log(
         `${name}: req/s off ${span(off, 'rps')}, on ${span(on, 'rps')}; p99 ms off ${span(off, 'p99')}, on ${span(on, 'p99')}; ` +
