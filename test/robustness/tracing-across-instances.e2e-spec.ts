@@ -152,6 +152,32 @@ describe('Tracing: one webhook event is one trace from the POST on one instance 
     expect(jobs.every((job) => job.resource['process.pid'] === String(worker.child.pid))).toBe(true);
   }, 120_000);
 
+  it('traces JSON posts (through Express) too: a refused token is an error span naming the exception only, an unknown event is ignored', async () => {
+    const post = (body: Record<string, unknown>) =>
+      fetch(`${intakeOnly.url}/webhook-bitrix24`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const wrongToken = 'not-the-application-token-4711';
+    expect((await post({ event: 'ONCRMDEALUPDATE', data: { FIELDS: { ID: 424242 } }, auth: { application_token: wrongToken } })).status).toBe(401);
+    expect((await post({ event: 'ONCRMLEADADD', data: { FIELDS: { ID: 424243 } }, auth: { application_token: stack.env.BITRIX_APP_TOKEN } })).status).toBe(200);
+    const refused = await waitForSpans(receiver, 'the refused intake', (spans) =>
+      own(spans, 'webhook.intake').find((s) => attribute(s, 'error.type') === 'UnauthorizedException'),
+    );
+    expect((refused as unknown as { status?: { code?: number; message?: string } }).status).toEqual({ code: 2, message: 'UnauthorizedException' });
+    const ignored = await waitForSpans(receiver, 'the ignored intake', (spans) =>
+      own(spans, 'webhook.intake').find((s) => attribute(s, 'helpdesk.webhook.event') === 'ONCRMLEADADD'),
+    );
+    expect(attribute(ignored, 'helpdesk.webhook.outcome')).toBe('ignored');
+    // Both descend from a server span on A that Express routed (the JSON posts go through WebhookController).
+    for (const span of [refused, ignored]) {
+      const server = await waitForSpans(receiver, 'its server span', (spans) =>
+        spans.find((s) => s.kind === SPAN_KIND_SERVER && s.traceId === span.traceId && descendantsOf(spans, s).some((d) => d.spanId === span.spanId)),
+      );
+      expect(attribute(server, 'http.route')).toBe('/webhook-bitrix24');
+      expect(instanceOf(server)).toBe(instanceOf(span));
+      expect(descendantsOf(receiver.spans, server).some((d) => d.scope === '@opentelemetry/instrumentation-express')).toBe(true);
+    }
+    expect(JSON.stringify(receiver.spans)).not.toContain(wrongToken);
+  }, 60_000);
+
   it('stores no trace context for an event taken by an untraced instance, and none of the secrets reaches a span', async () => {
     // The in-process app has no SDK: its inbox row and the job carry no traceparent.
     const untracedId = 987_654;
