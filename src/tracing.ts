@@ -52,13 +52,18 @@ export function startTracing(env: Record<string, string | undefined> = process.e
   if (sdk) return true;
   if (!tracingEnabled(env)) return false;
   // Required here, not imported at the top: with tracing off, the SDK and its instrumentations are never loaded.
-  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const { NodeSDK, resources } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
   const { ExpressInstrumentation } = require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express');
   const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME,
+    // The SDK's default detectors plus a `service.instance.id` (a UUID per process, unless OTEL_RESOURCE_ATTRIBUTES
+    // names one): one trace crosses instances, and each span must say which one. OTEL_NODE_RESOURCE_DETECTORS wins.
+    resourceDetectors: env.OTEL_NODE_RESOURCE_DETECTORS?.trim()
+      ? undefined
+      : [resources.serviceInstanceIdDetector, resources.envDetector, resources.processDetector, resources.hostDetector],
     // The exporter takes its URL, headers and timeout from OTEL_EXPORTER_OTLP_[TRACES_]* itself.
     traceExporter: new OTLPTraceExporter(),
     // Traces only in this version: no OTLP metrics (Prometheus serves /metrics) and no OTLP logs (pino writes them).

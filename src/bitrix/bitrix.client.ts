@@ -1,4 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Span, SpanKind } from '@opentelemetry/api';
+import { inSpan, SPAN_ATTRIBUTES } from '../common/spans';
 import { AppConfig } from '../config/app-config';
 import {
   assertMethodName,
@@ -69,7 +71,8 @@ const MIN_ATTEMPT_MS = 100;
 /** Network error codes that prove the request never reached the portal. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL']);
 
-type AttemptResult<T> = { value: T; time?: BitrixTime };
+/** `status`: the portal's HTTP status, for the call's span. */
+type AttemptResult<T> = { value: T; time?: BitrixTime; status?: number };
 
 /**
  * The one Bitrix24 REST transport (SPEC §9). POSTs JSON to `{inboundUrl}{method}.json`, parses the
@@ -138,7 +141,8 @@ export class BitrixClient implements OnModuleDestroy {
   async request<T>(method: string, params: BitrixParams = {}, options: BitrixCallOptions = {}): Promise<BitrixEnvelope<T>> {
     assertMethodName(method);
     const idempotent = options.idempotent ?? isIdempotentMethod(method);
-    const { value } = await this.withRetries(method, idempotent, options.timeoutMs, (timeoutMs) => this.postOnce<T>(method, params, timeoutMs), options.maxRetries);
+    const commands = method === 'batch' && params.cmd && typeof params.cmd === 'object' ? Object.keys(params.cmd).length : undefined;
+    const { value } = await this.withRetries(method, idempotent, options.timeoutMs, (timeoutMs) => this.postOnce<T>(method, params, timeoutMs), options.maxRetries, commands);
     return value;
   }
 
@@ -258,7 +262,24 @@ export class BitrixClient implements OnModuleDestroy {
 
   // ---------------------------------------------------------------------------------------------
 
-  private async withRetries<T>(
+  /**
+   * One `bitrix.call` span per call, whatever its retries: the method (or download label), the attempts made, the
+   * last HTTP status, and the time spent waiting for the rate limiter. Never the URL: it holds the webhook secret.
+   */
+  private withRetries<T>(
+    method: string,
+    idempotent: boolean,
+    timeoutOverride: number | undefined,
+    attempt: (timeoutMs: number) => Promise<AttemptResult<T>>,
+    retriesOverride?: number,
+    batchCommands?: number,
+  ): Promise<AttemptResult<T>> {
+    const attributes = { [SPAN_ATTRIBUTES.bitrixMethod]: method, ...(batchCommands === undefined ? {} : { [SPAN_ATTRIBUTES.bitrixCommands]: batchCommands }) };
+    return inSpan('bitrix.call', { kind: SpanKind.CLIENT, attributes }, (span) => this.attempts(span, method, idempotent, timeoutOverride, attempt, retriesOverride));
+  }
+
+  private async attempts<T>(
+    span: Span,
     method: string,
     idempotent: boolean,
     timeoutOverride: number | undefined,
@@ -271,6 +292,7 @@ export class BitrixClient implements OnModuleDestroy {
     const ceilingMs = Math.max(timeoutMs, retryBudgetMs);
     // HTTP time plus backoff sleeps; the wait for a limiter token is not counted against the budget.
     let spentMs = 0;
+    let waitedMs = 0;
     for (let retries = 0; ; retries++) {
       const attemptTimeout = Math.min(timeoutMs, ceilingMs - spentMs);
       const before = Date.now();
@@ -281,11 +303,16 @@ export class BitrixClient implements OnModuleDestroy {
           return attempt(attemptTimeout);
         });
         if (result.time?.operating_reset_at) this.operatingResetAt.set(method, result.time.operating_reset_at * 1000);
+        span.setAttributes({ [SPAN_ATTRIBUTES.bitrixAttempts]: retries + 1, [SPAN_ATTRIBUTES.bitrixRateLimitWaitMs]: waitedMs + startedAt - before });
+        if (result.status !== undefined) span.setAttribute(SPAN_ATTRIBUTES.httpStatus, result.status);
         return result;
       } catch (caught) {
+        waitedMs += startedAt - before;
         spentMs += Date.now() - startedAt;
         const error = caught instanceof BitrixError ? caught : this.unexpected(method, caught);
         error.attempts = retries + 1;
+        span.setAttributes({ [SPAN_ATTRIBUTES.bitrixAttempts]: retries + 1, [SPAN_ATTRIBUTES.bitrixRateLimitWaitMs]: waitedMs });
+        if (error.upstreamStatus !== undefined && error.upstreamStatus !== null) span.setAttribute(SPAN_ATTRIBUTES.httpStatus, error.upstreamStatus);
         this.stats.record({ type: 'error', method, code: error.code ?? error.name });
         if (error.code === 'QUERY_LIMIT_EXCEEDED') await this.limiter.drain();
         const delay = nextRetryDelay({
@@ -341,7 +368,7 @@ export class BitrixClient implements OnModuleDestroy {
     }
     const envelope = this.parseEnvelope<T>(method, status, text);
     this.logger.debug(`Bitrix ${method} -> ${status} in ${Date.now() - started} ms`);
-    return { value: envelope, time: envelope.time };
+    return { value: envelope, time: envelope.time, status };
   }
 
   private parseEnvelope<T>(method: string, status: number, text: string): BitrixEnvelope<T> {
@@ -407,6 +434,7 @@ export class BitrixClient implements OnModuleDestroy {
           contentType: response.headers.get('content-type'),
           fileName: fileNameFromDisposition(response.headers.get('content-disposition')),
         },
+        status,
       };
     } catch (caught) {
       if (caught instanceof BitrixError) throw caught;

@@ -41,7 +41,8 @@ export type TicketEvent = NewCommentEvent | DealUpdatedEvent | NewTicketEvent | 
 
 /** Between app instances, through the cluster adapter (see SocketIoTicketEventsBroadcaster). */
 export interface InterServerEvents {
-  relay_ticket_event: (rooms: string[], payload: TicketEvent, dealAudience: TicketAudience | null) => void;
+  /** `traceparent`: the emitting span's W3C trace context when tracing is on (absent from older instances). */
+  relay_ticket_event: (rooms: string[], payload: TicketEvent, dealAudience: TicketAudience | null, traceparent?: string | null) => void;
 }
 
 export interface SocketData {

@@ -1,4 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Span, SpanKind } from '@opentelemetry/api';
+import { activeTraceparent, contextFromTraceparent, inSpanSync, markFailed, SPAN_ATTRIBUTES } from '../common/spans';
 import { TicketAccessService } from '../tickets/ticket-access.service';
 import { RealtimeGateway } from './realtime.gateway';
 import { dealRoom, feedRoomsOf } from './realtime-rooms';
@@ -28,12 +30,19 @@ export class SocketIoTicketEventsBroadcaster extends TicketEventsBroadcaster imp
   onModuleInit(): void {
     // The gateway's server exists by now (Nest creates it before the init hooks run).
     const server = this.gateway.server;
-    server?.sockets.on('relay_ticket_event', (rooms, payload, dealAudience) => {
-      try {
-        this.deliverLocally(server, rooms, payload, dealAudience);
-      } catch (error) {
-        this.logger.error(`Could not deliver relayed ${payload?.event}: ${String(error)}`);
-      }
+    server?.sockets.on('relay_ticket_event', (rooms, payload, dealAudience, traceparent) => {
+      const deliver = (span?: Span) => {
+        try {
+          this.deliverLocally(server, rooms, payload, dealAudience);
+        } catch (error) {
+          if (span) markFailed(span, error);
+          this.logger.error(`Could not deliver relayed ${payload?.event}: ${String(error)}`);
+        }
+      };
+      // An event another instance emitted in a trace: this instance's delivery is a `socket.deliver` span of it.
+      if (typeof traceparent !== 'string') return deliver();
+      const attributes = { [SPAN_ATTRIBUTES.socketEvent]: String(payload?.event), [SPAN_ATTRIBUTES.socketRooms]: Array.isArray(rooms) ? rooms.length : 0 };
+      inSpanSync('socket.deliver', { kind: SpanKind.CONSUMER, parent: contextFromTraceparent(traceparent), attributes }, deliver);
     });
   }
 
@@ -53,12 +62,22 @@ export class SocketIoTicketEventsBroadcaster extends TicketEventsBroadcaster imp
 
   /** `dealAudience`: for deal-room events, who may still read the ticket (see evictFormerReaders). */
   private broadcast(rooms: string[], payload: TicketEvent, dealAudience: TicketAudience | null = null): void {
+    // One `socket.emit` span per event: its name, deal and room count; never the payload.
+    const attributes = { [SPAN_ATTRIBUTES.socketEvent]: payload.event, [SPAN_ATTRIBUTES.socketRooms]: rooms.length, [SPAN_ATTRIBUTES.dealId]: payload.deal_id };
+    inSpanSync('socket.emit', { kind: SpanKind.PRODUCER, attributes }, (span) => this.emitEverywhere(span, rooms, payload, dealAudience));
+  }
+
+  private emitEverywhere(span: Span, rooms: string[], payload: TicketEvent, dealAudience: TicketAudience | null): void {
     try {
       const server = this.gateway.server;
       if (!server) throw new Error('the Socket.IO server is not running');
       this.deliverLocally(server, rooms, payload, dealAudience);
-      server.serverSideEmit('relay_ticket_event', rooms, payload, dealAudience);
+      // With tracing on, the other instances' deliveries join this span's trace; off, the relay is as it was.
+      const traceparent = activeTraceparent();
+      if (traceparent) server.serverSideEmit('relay_ticket_event', rooms, payload, dealAudience, traceparent);
+      else server.serverSideEmit('relay_ticket_event', rooms, payload, dealAudience);
     } catch (error) {
+      markFailed(span, error);
       this.logger.error(`Could not broadcast ${payload.event} of deal ${payload.deal_id}: ${String(error)}`);
     }
   }

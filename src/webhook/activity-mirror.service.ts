@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BitrixActivitySnapshot } from '../bitrix/bitrix-activity.mapper';
 import { BitrixDisk } from '../bitrix/bitrix-disk.service';
+import { objectAttributes, SPAN_ATTRIBUTES } from '../common/spans';
 import { StorageService } from '../storage/storage.service';
 import { ActivitiesRepository, ActivityKey, BitrixActivityProperty } from '../tickets/activities.repository';
 import { commentDirection } from '../tickets/comment-direction';
@@ -10,7 +11,7 @@ import { Deal } from '../tickets/entities/deal.entity';
 import { TicketEventsNotifier } from '../tickets/ticket-events.notifier';
 import { LocalUsersRepository } from '../users/local-users.repository';
 import { BitrixPerson } from './bitrix-user-directory.service';
-import { MirrorOutcome } from './mirror-outcome';
+import { inMirrorSpan, MirrorOutcome } from './mirror-outcome';
 
 export interface ActivityMirrorTarget {
   snapshot: BitrixActivitySnapshot;
@@ -42,7 +43,13 @@ export class ActivityMirrorService {
     return snapshot.responsibleId ?? snapshot.authorId;
   }
 
-  async upsert(target: ActivityMirrorTarget, people: Map<string, BitrixPerson>): Promise<MirrorOutcome> {
+  upsert(target: ActivityMirrorTarget, people: Map<string, BitrixPerson>): Promise<MirrorOutcome> {
+    const kind = target.snapshot.bitrixSource === 'comment' ? 'comment' : 'activity';
+    const attributes = { ...objectAttributes(kind, target.snapshot.bitrixActivityId), [SPAN_ATTRIBUTES.dealId]: target.bitrixDealId };
+    return inMirrorSpan(attributes, () => this.upsertEntry(target, people));
+  }
+
+  private async upsertEntry(target: ActivityMirrorTarget, people: Map<string, BitrixPerson>): Promise<MirrorOutcome> {
     const { snapshot } = target;
     const personId = ActivityMirrorService.personOf(snapshot);
     const person = personId ? people.get(personId) : undefined;
@@ -72,8 +79,10 @@ export class ActivityMirrorService {
   }
 
   /** The activity no longer exists in Bitrix (deleted): the mirror drops it (its file rows cascade). */
-  async remove(source: 'activity' | 'comment', bitrixActivityId: number): Promise<MirrorOutcome> {
-    return (await this.activities.remove({ bitrixSource: source, bitrixActivityId })) ? 'deleted' : 'unchanged';
+  remove(source: 'activity' | 'comment', bitrixActivityId: number): Promise<MirrorOutcome> {
+    return inMirrorSpan<MirrorOutcome>(objectAttributes(source, bitrixActivityId), async () =>
+      (await this.activities.remove({ bitrixSource: source, bitrixActivityId })) ? 'deleted' : 'unchanged',
+    );
   }
 
   /** Removes local activities of a deal that Bitrix no longer lists (reconciliation, complete lists only). */

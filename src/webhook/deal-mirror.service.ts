@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { BitrixFieldMap } from '../bitrix/bitrix-field-map';
+import { objectAttributes } from '../common/spans';
 import { BitrixDeal } from '../bitrix/bitrix.types';
 import { dealFieldsFromBitrix } from '../tickets/deal-mirror-fields';
 import { DealsRepository } from '../tickets/deals.repository';
 import { TicketEventsNotifier } from '../tickets/ticket-events.notifier';
 import { LocalUsersRepository } from '../users/local-users.repository';
 import { BitrixPerson } from './bitrix-user-directory.service';
-import { MirrorOutcome } from './mirror-outcome';
+import { inMirrorSpan, MirrorOutcome } from './mirror-outcome';
 import { WebhookSettings } from './webhook-settings';
 
 export interface DealMirrorResult {
@@ -36,7 +37,11 @@ export class DealMirrorService {
   }
 
   /** Mirrors one deal as just read from Bitrix. `people` must hold its responsible (see peopleOf). */
-  async upsert(raw: BitrixDeal, people: Map<string, BitrixPerson>): Promise<DealMirrorResult> {
+  upsert(raw: BitrixDeal, people: Map<string, BitrixPerson>): Promise<DealMirrorResult> {
+    return inMirrorSpan(objectAttributes('deal', Number(raw.ID)), () => this.upsertDeal(raw, people));
+  }
+
+  private async upsertDeal(raw: BitrixDeal, people: Map<string, BitrixPerson>): Promise<DealMirrorResult> {
     if (this.settings.mirrorScope === 'helpdesk' && !this.fieldMap.isHelpdeskDeal(raw)) return { outcome: 'ignored', dealId: null };
     const snapshot = this.fieldMap.fromBitrixDeal(raw);
     const person = snapshot.responsibleBitrixId ? people.get(snapshot.responsibleBitrixId) : undefined;
@@ -53,7 +58,11 @@ export class DealMirrorService {
   }
 
   /** Bitrix says the deal does not exist (ONCRMDEALDELETE, or any read answering "not found"). */
-  async markDeleted(bitrixDealId: number): Promise<DealMirrorResult> {
+  markDeleted(bitrixDealId: number): Promise<DealMirrorResult> {
+    return inMirrorSpan(objectAttributes('deal', bitrixDealId), () => this.markDealDeleted(bitrixDealId));
+  }
+
+  private async markDealDeleted(bitrixDealId: number): Promise<DealMirrorResult> {
     const deleted = await this.deals.markDeleted(bitrixDealId);
     if (!deleted) return { outcome: 'unchanged', dealId: null };
     await this.events.dealUpdated({ deletedAt: null }, deleted);

@@ -37,6 +37,8 @@ export interface WebhookJobData {
   ts: number | null;
   /** How many acknowledged events about the object this job stands for, when more than one. */
   events?: number;
+  /** W3C `traceparent` of the intakes of its events (oldest first, a bounded number), when tracing is on. */
+  traceparents?: string[];
   /** Set on a copy made by an admin replay: the failed job it replaces. */
   replayOf?: string;
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger, UnsupportedMediaTypeException } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
 import { parse as parseContentType } from 'content-type';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import proxyAddr from 'proxy-addr';
@@ -54,6 +55,8 @@ export class WebhookIntakeRoute {
   private handle(req: IntakeRequest, res: ServerResponse, trustProxy: TrustProxy): void {
     const startedAt = performance.now();
     assignRequestId(req, res);
+    // With tracing on, the request's server span (instrumentation-http) gets the route Express would have given it.
+    trace.getActiveSpan()?.setAttribute('http.route', WEBHOOK_INTAKE_PATH).updateName(`POST ${WEBHOOK_INTAKE_PATH}`);
     // The two of helmet's headers that matter for a JSON answer to a server; the rest concern browsers.
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'no-store');

@@ -1,4 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { contextFromTraceparent, linkTo, MAX_LISTED, SPAN_ATTRIBUTES, SpanOptions, inSpan } from '../common/spans';
 import { MirrorSyncService, SyncResults, SyncTargets, syncKey } from './mirror-sync.service';
 import { ReconciliationService } from './reconciliation.service';
 import { WebhookObjectKind } from './webhook-event';
@@ -6,10 +8,14 @@ import { QueuedJob, WebhookQueueService } from './webhook-queue.service';
 import { WebhookSettings } from './webhook-settings';
 
 /** Events waiting, on this instance, for one coalesced re-read of their object. */
-interface PendingObject {
+export interface PendingObject {
   kind: WebhookObjectKind;
   bitrixId: number;
   jobIds: string[];
+  /** Trace contexts of the held jobs' events (WebhookJobData.traceparents), oldest first. */
+  traceparents: string[];
+  /** Acknowledged events the held jobs stand for. */
+  events: number;
   firstAt: number;
 }
 
@@ -49,10 +55,13 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnModuleDestroy
     this.loopDone = this.loop();
     if (this.settings.reconcileCron) {
       const lookbackMs = this.settings.reconcileLookbackHours * 3600 * 1000;
-      await this.queue.scheduleReconciliation(this.settings.reconcileCron, async () => {
-        const summary = await this.reconciliation.run({ since: new Date(Date.now() - lookbackMs) });
-        this.logger.log(`Scheduled reconciliation: ${JSON.stringify(summary)}`);
-      });
+      await this.queue.scheduleReconciliation(this.settings.reconcileCron, () =>
+        // One trace per run, so its Bitrix calls and mirror writes are not each a trace of their own.
+        inSpan('webhook.reconcile', { parent: ROOT_CONTEXT }, async () => {
+          const summary = await this.reconciliation.run({ since: new Date(Date.now() - lookbackMs) });
+          this.logger.log(`Scheduled reconciliation: ${JSON.stringify(summary)}`);
+        }),
+      );
     } else {
       await this.queue.unscheduleReconciliation();
     }
@@ -111,8 +120,11 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnModuleDestroy
       const entry = this.pending.get(key);
       if (entry) {
         entry.jobIds.push(job.id);
+        entry.events += data.events ?? 1;
+        // More than a round can link to would only be dropped there.
+        if (data.traceparents && entry.traceparents.length <= MAX_ROUND_LINKS) entry.traceparents.push(...data.traceparents);
       } else {
-        this.pending.set(key, { kind: data.kind, bitrixId: data.bitrixId, jobIds: [job.id], firstAt: now });
+        this.pending.set(key, { kind: data.kind, bitrixId: data.bitrixId, jobIds: [job.id], traceparents: [...(data.traceparents ?? [])], events: data.events ?? 1, firstAt: now });
       }
       this.heldJobs += 1;
     }
@@ -150,7 +162,15 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnModuleDestroy
     return wait;
   }
 
-  private async runRound(entries: PendingObject[]): Promise<void> {
+  /**
+   * One `webhook.job` span per round (see roundSpanOptions), around the Bitrix reads, the mirror writes and the
+   * socket emits of every object in it, and the jobs' completion.
+   */
+  private runRound(entries: PendingObject[]): Promise<void> {
+    return inSpan('webhook.job', roundSpanOptions(entries), () => this.processRound(entries));
+  }
+
+  private async processRound(entries: PendingObject[]): Promise<void> {
     const targets: SyncTargets = { deals: [], activities: [], comments: [] };
     for (const entry of entries) {
       if (entry.kind === 'deal') targets.deals.push(entry.bitrixId);
@@ -203,4 +223,38 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnModuleDestroy
       }
     });
   }
+}
+
+/** Span links one round keeps (OpenTelemetry's default limit per span). */
+const MAX_ROUND_LINKS = 128;
+
+/**
+ * The trace a round belongs to. A round re-reads many objects in shared `batch` calls, and each object may stand
+ * for several events, each acknowledged in its own request and trace. The round is a child of its oldest event's
+ * intake (the event that waited longest, where a "why was it late" search starts), and links to every other
+ * event's intake, so each event's trace leads to the round that processed it. Without trace contexts (tracing
+ * off, or events acknowledged before it was turned on) the round starts a trace of its own.
+ */
+export function roundSpanOptions(entries: PendingObject[]): SpanOptions {
+  const contexts = [...new Set(entries.flatMap((e) => e.traceparents))];
+  const oldest = entries.reduce<PendingObject | undefined>((a, e) => (e.traceparents.length && (!a || e.firstAt < a.firstAt) ? e : a), undefined);
+  const parentTraceparent = oldest?.traceparents[0];
+  const links = contexts
+    .filter((c) => c !== parentTraceparent)
+    .slice(0, MAX_ROUND_LINKS)
+    .map(linkTo)
+    .filter((link) => link !== null);
+  const jobIds = entries.flatMap((e) => e.jobIds);
+  return {
+    parent: parentTraceparent ? contextFromTraceparent(parentTraceparent) : ROOT_CONTEXT,
+    links,
+    attributes: {
+      [SPAN_ATTRIBUTES.jobCount]: jobIds.length,
+      [SPAN_ATTRIBUTES.jobIds]: jobIds.slice(0, MAX_LISTED),
+      [SPAN_ATTRIBUTES.objectCount]: entries.length,
+      [SPAN_ATTRIBUTES.eventCount]: entries.reduce((n, e) => n + e.events, 0),
+      [SPAN_ATTRIBUTES.dealIds]: entries.filter((e) => e.kind === 'deal').slice(0, MAX_LISTED).map((e) => e.bitrixId),
+      [SPAN_ATTRIBUTES.linksDropped]: Math.max(0, contexts.length - (parentTraceparent ? 1 : 0) - MAX_ROUND_LINKS),
+    },
+  };
 }

@@ -20,10 +20,15 @@ export interface InboxEvent {
   kind: WebhookObjectKind;
   bitrixId: number;
   ts: number | null;
+  /** W3C trace context of the intake's span, carried to the job; null when tracing is off. */
+  traceparent: string | null;
 }
 
 /** Serialises orphan recovery across instances (one reaper at a time, so a job is re-queued once). */
 const ORPHAN_REAPER_LOCK = 728_130_553;
+
+/** Trace contexts one job keeps: a burst of events about one object links to its first ones only. */
+const MAX_JOB_TRACEPARENTS = 16;
 
 /** Most events one inbox INSERT carries (a burst beyond it takes several statements in a row). */
 const INBOX_BATCH_MAX = 500;
@@ -158,8 +163,8 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
       const rows = batch.map((waiting) => waiting.event);
       try {
         await this.dataSource.query(
-          'INSERT INTO webhook_inbox (event, kind, bitrix_id, ts) SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::bigint[])',
-          [rows.map((r) => r.event), rows.map((r) => r.kind), rows.map((r) => r.bitrixId), rows.map((r) => r.ts)],
+          'INSERT INTO webhook_inbox (event, kind, bitrix_id, ts, traceparent) SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::bigint[], $5::varchar[])',
+          [rows.map((r) => r.event), rows.map((r) => r.kind), rows.map((r) => r.bitrixId), rows.map((r) => r.ts), rows.map((r) => r.traceparent)],
         );
         for (const waiting of batch) waiting.resolve();
       } catch (error) {
@@ -174,16 +179,17 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
    * Moves up to `limit` inbox rows into the pg-boss queue in one transaction (DELETE ... SKIP LOCKED and
    * the job INSERT commit together), so every acknowledged event is at any time either in the inbox or a job.
    * Events about the same object become one job: each only means "re-read this object" (see
-   * WEBHOOK_EVENT_KINDS), so a burst on one deal costs the queue one job, not one per event.
+   * WEBHOOK_EVENT_KINDS), so a burst on one deal costs the queue one job, not one per event. The job keeps
+   * the trace contexts of its events (`traceparents`, at most MAX_JOB_TRACEPARENTS), oldest first.
    * Returns the number of events moved.
    */
   async relayInbox(limit: number): Promise<number> {
     return this.dataSource.transaction(async (em) => {
-      const rows: { event: string; kind: WebhookJobData['kind']; bitrix_id: string; ts: string | null; received_at: Date }[] = await em.query(
+      const rows: { event: string; kind: WebhookJobData['kind']; bitrix_id: string; ts: string | null; received_at: Date; traceparent: string | null }[] = await em.query(
         `WITH moved AS (
            DELETE FROM webhook_inbox WHERE id IN (SELECT id FROM webhook_inbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-           RETURNING id, event, kind, bitrix_id, ts, received_at)
-         SELECT event, kind, bitrix_id, ts, received_at FROM moved ORDER BY id`,
+           RETURNING id, event, kind, bitrix_id, ts, received_at, traceparent)
+         SELECT event, kind, bitrix_id, ts, received_at, traceparent FROM moved ORDER BY id`,
         [limit],
       );
       if (!rows.length) return 0;
@@ -195,8 +201,12 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
         if (first) {
           // The latest event names the job; receivedAt stays the first one's (how long the object has waited).
           Object.assign(first, { event: row.event, ts: ts ?? first.ts, events: (first.events ?? 1) + 1 });
+          if (row.traceparent && (first.traceparents?.length ?? 0) < MAX_JOB_TRACEPARENTS) first.traceparents = [...(first.traceparents ?? []), row.traceparent];
         } else {
-          byObject.set(key, { event: row.event, kind: row.kind, bitrixId: Number(row.bitrix_id), receivedAt: row.received_at.toISOString(), ts });
+          const data: WebhookJobData = { event: row.event, kind: row.kind, bitrixId: Number(row.bitrix_id), receivedAt: row.received_at.toISOString(), ts };
+          // Only with tracing on: an untraced event's job data stays as it was.
+          if (row.traceparent) data.traceparents = [row.traceparent];
+          byObject.set(key, data);
         }
       }
       const jobs = [...byObject.values()].map((data) => ({ name: WEBHOOK_QUEUE, data }));

@@ -1,77 +1,19 @@
-import http from 'node:http';
-import net from 'node:net';
-import zlib from 'node:zlib';
 import { createUser, TestUser } from '../support/users';
 import { startTestStack, TestStack } from '../support/test-stack';
 import { AppProcess, freePort, spawnApp } from '../support/app-process';
-
-/** The parts of an OTLP/HTTP JSON span (opentelemetry-proto `trace.proto`, JSON mapping) that the test reads. */
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes?: { key: string; value: { stringValue?: string; intValue?: number | string } }[];
-}
-interface ExportedSpan extends OtlpSpan {
-  scope: string;
-  serviceName: string | undefined;
-  resourceKeys: string[];
-}
-
-const SPAN_KIND_SERVER = 2;
-const SPAN_KIND_CLIENT = 3;
-
-/** An in-process OTLP/HTTP collector: keeps every span POSTed to /v1/traces (JSON, optionally gzip). */
-class OtlpReceiver {
-  readonly spans: ExportedSpan[] = [];
-  readonly requests: { path: string; contentType: string | undefined }[] = [];
-  private readonly server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      this.requests.push({ path: req.url ?? '', contentType: req.headers['content-type'] });
-      let body = Buffer.concat(chunks);
-      if (req.headers['content-encoding'] === 'gzip') body = zlib.gunzipSync(body);
-      if (req.url === '/v1/traces' && req.headers['content-type']?.startsWith('application/json')) this.collect(JSON.parse(body.toString('utf8')));
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
-    });
-  });
-
-  constructor(private readonly port = 0) {}
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.port, '127.0.0.1', resolve);
-    });
-    return `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private collect(payload: {
-    resourceSpans?: {
-      resource?: { attributes?: OtlpSpan['attributes'] };
-      scopeSpans?: { scope?: { name?: string }; spans?: OtlpSpan[] }[];
-    }[];
-  }): void {
-    for (const resourceSpans of payload.resourceSpans ?? []) {
-      const serviceName = resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue;
-      const resourceKeys = (resourceSpans.resource?.attributes ?? []).map((a) => a.key);
-      for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
-        for (const span of scopeSpans.spans ?? []) this.spans.push({ ...span, scope: scopeSpans.scope?.name ?? '', serviceName, resourceKeys });
-      }
-    }
-  }
-}
+import {
+  attribute as attributeOf,
+  descendantsOf as descendantsIn,
+  ExportedSpan,
+  OtlpReceiver,
+  OtlpSpan,
+  SPAN_KIND_CLIENT,
+  SPAN_KIND_SERVER,
+} from '../support/otlp-receiver';
 
 const attribute = (span: OtlpSpan, key: string) => {
-  const value = span.attributes?.find((a) => a.key === key)?.value;
-  return value?.stringValue ?? value?.intValue;
+  const value = attributeOf(span, key);
+  return Array.isArray(value) ? undefined : value;
 };
 
 /** The request path of a server span, under the old or the stable HTTP semantic conventions. */
@@ -88,22 +30,8 @@ async function waitForServerSpan(receiver: OtlpReceiver, path: string, timeoutMs
   }
 }
 
-/** Spans of `traceId` that descend from `root` (parent links followed through the whole trace). */
 function descendantsOf(receiver: OtlpReceiver, root: ExportedSpan): ExportedSpan[] {
-  const inTrace = receiver.spans.filter((s) => s.traceId === root.traceId);
-  const ids = new Set([root.spanId]);
-  const found: ExportedSpan[] = [];
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const span of inTrace) {
-      if (!ids.has(span.spanId) && span.parentSpanId && ids.has(span.parentSpanId)) {
-        ids.add(span.spanId);
-        found.push(span);
-        grew = true;
-      }
-    }
-  }
-  return found;
+  return descendantsIn(receiver.spans, root);
 }
 
 function logLines(proc: AppProcess): Record<string, unknown>[] {
