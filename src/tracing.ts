@@ -55,7 +55,7 @@ export function startTracing(env: Record<string, string | undefined> = process.e
   const { NodeSDK, resources } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-  const { ExpressInstrumentation } = require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express');
+  const { ExpressInstrumentation, ExpressLayerType } = require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express');
   const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME,
@@ -75,7 +75,9 @@ export function startTracing(env: Record<string, string | undefined> = process.e
         redactedQueryParamsServer: REDACTED_QUERY_PARAMS,
         redactedQueryParams: REDACTED_QUERY_PARAMS,
       }),
-      new ExpressInstrumentation(),
+      // Route handler spans only: one span per middleware (helmet, CORS, cookies, parsers, ...) was most of a
+      // listing's exported bytes and says nothing the server span does not.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
       // Only queries made inside a traced operation: pg-boss polls the database on every instance all day long.
       new PgInstrumentation({ requireParentSpan: true }),
     ],

@@ -26,8 +26,9 @@ const SHUTDOWN_FLUSH_MS = 10_000;
  * The queue worker. It fetches jobs (SKIP LOCKED, so instances share the work) and holds them, grouped
  * by object, until the debounce window closes (see windowClosed); then one round re-reads every held
  * object with batched Bitrix calls. A burst of
- * UPDATEs for one deal thus costs one read, and a mass update of 100 deals two `batch` requests per window. Held jobs stay `active` in pg-boss: if this instance dies
- * they expire back to the queue, so an acknowledged event is never lost.
+ * UPDATEs for one deal thus costs one read, and a mass update of 100 deals two `batch` requests per window. Held jobs
+ * stay `active` and leased (job-leases.ts): if this instance dies, another finds the dead lease within seconds and puts
+ * them back in the queue, so an acknowledged event is never lost.
  */
 @Injectable()
 export class WebhookProcessor implements OnApplicationBootstrap, OnModuleDestroy {
@@ -201,7 +202,7 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnModuleDestroy
         await this.queue.fail(ids, message);
       }
     } catch (error) {
-      // The jobs stay active and expire back to the queue: processed again, never lost.
+      // The jobs stay active and leased: re-queued by the orphan reaper if this instance dies, processed again, never lost.
       this.logger.error(`Could not record webhook job outcomes: ${(error as Error).message}`);
     } finally {
       this.heldJobs -= entries.reduce((n, e) => n + e.jobIds.length, 0);
