@@ -1,3 +1,4 @@
+import type { NotificationSettings } from '../notifications/notification-settings';
 import type { WebhookSettings } from '../webhook/webhook-settings';
 
 /**
@@ -117,6 +118,12 @@ export class AppConfig {
 
   /** Tuning of the webhook queue, coalescing and reconciliation (WEBHOOK_* variables). */
   webhook!: WebhookSettings;
+
+  /** Base URL of the SPA (`SPA_URL`, default PUBLIC_URL): links in notifications. */
+  spaUrl!: string;
+
+  /** The notification outbox, its channels and the SLA watch (NOTIFICATIONS_* variables). */
+  notifications!: NotificationSettings;
 
   /** Bound on a SIGTERM shutdown before the process is forced out. */
   shutdownTimeoutMs!: number;

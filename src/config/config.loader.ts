@@ -5,6 +5,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -109,6 +110,21 @@ export class EnvSchema extends WebhookEnvSchema {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) OIDC_SPA_URL?: string;
   /** `all`: every user; `no-oidc`: only users without an OIDC subject; `admins`: only admins; `off`. */
   @IsIn(['all', 'no-oidc', 'admins', 'off']) PASSWORD_LOGIN: string = 'all';
+
+  /** Notifications (issue #19): the SPA's base URL for ticket links (default PUBLIC_URL) and the ticket page's path. */
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) SPA_URL?: string;
+  @Matches(/^\/.*\{deal_id\}/, { message: '$property must start with / and contain {deal_id}' }) SPA_TICKET_PATH: string = '/chamados/{deal_id}';
+  @IsOptional() @IsBooleanSetting() NOTIFICATIONS_WORKERS?: string;
+  @Type(() => Number) @IsInt() @Min(1) @Max(100) NOTIFICATIONS_MAX_ATTEMPTS: number = 8;
+  @Type(() => Number) @IsInt() @Min(1) @Max(3_600) NOTIFICATIONS_RETRY_DELAY_SECONDS: number = 5;
+  @Type(() => Number) @IsInt() @Min(1) @Max(86_400) NOTIFICATIONS_RETRY_MAX_DELAY_SECONDS: number = 900;
+  @Type(() => Number) @IsInt() @Min(100) @Max(120_000) NOTIFICATIONS_TIMEOUT_MS: number = 10_000;
+  @Type(() => Number) @IsInt() @Min(1) @Max(100) NOTIFICATIONS_CONCURRENCY: number = 8;
+  @Type(() => Number) @IsInt() @Min(20) @Max(60_000) NOTIFICATIONS_POLL_MS: number = 250;
+  @Type(() => Number) @IsInt() @Min(0) @Max(60_000) NOTIFICATIONS_TEAMS_MIN_INTERVAL_MS: number = 250;
+  @Type(() => Number) @IsInt() @Min(0) @Max(60_000) NOTIFICATIONS_SLACK_MIN_INTERVAL_MS: number = 1_000;
+  @Type(() => Number) @IsInt() @Min(0) @Max(86_400) NOTIFICATIONS_SLA_CHECK_SECONDS: number = 60;
+  @Type(() => Number) @IsInt() @Min(1) @Max(10_080) NOTIFICATIONS_SLA_WARNING_MINUTES: number = 30;
 }
 
 const OIDC_ROLES = ['agent', 'lead', 'admin'] as const;
@@ -234,6 +250,7 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
   const localHttp = publicUrl.startsWith('http://');
   const cookieSecure = bool(parsed.COOKIE_SECURE, !localHttp);
   const cookieSameSite = (parsed.COOKIE_SAMESITE?.toLowerCase() ?? (cookieSecure ? 'none' : 'lax')) as SameSite;
+  const spaUrl = (parsed.SPA_URL ?? publicUrl).replace(/\/+$/, '');
 
   const config = new AppConfig();
   Object.assign(config, {
@@ -313,6 +330,21 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
     socketJoinRateLimit: parsed.SOCKET_JOIN_RATE_LIMIT,
     webhook,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    spaUrl,
+    notifications: {
+      workers: bool(parsed.NOTIFICATIONS_WORKERS, true),
+      maxAttempts: parsed.NOTIFICATIONS_MAX_ATTEMPTS,
+      retryDelaySeconds: parsed.NOTIFICATIONS_RETRY_DELAY_SECONDS,
+      retryMaxDelaySeconds: parsed.NOTIFICATIONS_RETRY_MAX_DELAY_SECONDS,
+      timeoutMs: parsed.NOTIFICATIONS_TIMEOUT_MS,
+      concurrency: parsed.NOTIFICATIONS_CONCURRENCY,
+      pollMs: parsed.NOTIFICATIONS_POLL_MS,
+      teamsMinIntervalMs: parsed.NOTIFICATIONS_TEAMS_MIN_INTERVAL_MS,
+      slackMinIntervalMs: parsed.NOTIFICATIONS_SLACK_MIN_INTERVAL_MS,
+      slaCheckSeconds: parsed.NOTIFICATIONS_SLA_CHECK_SECONDS,
+      slaWarningMinutes: parsed.NOTIFICATIONS_SLA_WARNING_MINUTES,
+      ticketLink: (bitrixDealId: number) => `${spaUrl}${parsed.SPA_TICKET_PATH.replace('{deal_id}', String(bitrixDealId))}`,
+    },
     oidc: {
       issuerUrl: parsed.OIDC_ISSUER_URL,
       clientId: parsed.OIDC_CLIENT_ID ?? '',
