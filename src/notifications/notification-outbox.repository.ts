@@ -125,8 +125,8 @@ export class NotificationOutboxRepository {
   /** Records an attempt and its result (in the attempt's transaction: sent and counted together). */
   async recordAttempt(manager: EntityManager, deliveryId: string, result: { state: DeliveryState; error: string | null; nextAttemptAt: Date | null; counted: boolean }): Promise<void> {
     await manager.query(
-      `UPDATE notification_deliveries SET state = $2, attempts = attempts + $3::int, last_error = $4, next_attempt_at = $5, updated_at = now(),
-         sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END
+      `UPDATE notification_deliveries SET state = $2::varchar, attempts = attempts + $3::int, last_error = $4::varchar, next_attempt_at = $5::timestamptz, updated_at = now(),
+         sent_at = CASE WHEN $2::varchar = 'sent' THEN now() ELSE sent_at END
        WHERE id = $1`,
       [deliveryId, result.state, result.counted ? 1 : 0, result.error?.slice(0, 500) ?? null, result.nextAttemptAt],
     );

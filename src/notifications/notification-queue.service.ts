@@ -36,6 +36,8 @@ export class NotificationQueue implements OnModuleInit, OnApplicationShutdown {
   private boss!: PgBoss;
   private leases!: JobLeases;
   private orphanTimer: NodeJS.Timeout | undefined;
+  /** Lease calls share one connection: one at a time (workers run jobs in parallel). */
+  private leaseCalls: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: AppConfig,
@@ -91,20 +93,26 @@ export class NotificationQueue implements OnModuleInit, OnApplicationShutdown {
 
   async fetch<T>(name: NotificationQueueName, batchSize: number): Promise<NotificationJob<T>[]> {
     const jobs = await this.boss.fetch<T>(name, { batchSize });
-    await this.leases.hold(jobs.map((job) => job.id));
+    if (jobs.length) await this.onLeaseSession(() => this.leases.hold(jobs.map((job) => job.id)));
     return jobs.map((job) => ({ id: job.id, data: job.data }));
   }
 
   async complete(name: NotificationQueueName, ids: string[]): Promise<void> {
     if (!ids.length) return;
     await this.boss.complete(name, ids);
-    await this.leases.release(ids);
+    await this.onLeaseSession(() => this.leases.release(ids));
   }
 
   async fail(name: NotificationQueueName, ids: string[], message: string): Promise<void> {
     if (!ids.length) return;
     await this.failJobs(name, ids, message);
-    await this.leases.release(ids);
+    await this.onLeaseSession(() => this.leases.release(ids));
+  }
+
+  private onLeaseSession(call: () => Promise<void>): Promise<void> {
+    const next = this.leaseCalls.then(call, call);
+    this.leaseCalls = next.catch(() => undefined);
+    return next;
   }
 
   /** Active notification jobs whose instance is gone (lease free, started over the grace period) go back as retries. */
