@@ -7,6 +7,7 @@ import { TicketTimesFromBitrix1796400000000 } from './1796400000000-ticket-times
 import { BitrixRateBudget1796500000000 } from './1796500000000-bitrix-rate-budget';
 import { RoleGrants1796600000000 } from './1796600000000-role-grants';
 import { OidcSignIn1796650000000 } from './1796650000000-oidc-sign-in';
+import { PushSubscriptions1796710000000 } from './1796710000000-push-subscriptions';
 
 /** Every migration, in order. A new migration file must be added here (no globs: works from ts and dist). */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   BitrixRateBudget1796500000000,
   RoleGrants1796600000000,
   OidcSignIn1796650000000,
+  PushSubscriptions1796710000000,
 ];
