@@ -8,6 +8,7 @@ import { BitrixRateBudget1796500000000 } from './1796500000000-bitrix-rate-budge
 import { RoleGrants1796600000000 } from './1796600000000-role-grants';
 import { OidcSignIn1796650000000 } from './1796650000000-oidc-sign-in';
 import { Notifications1796700000000 } from './1796700000000-notifications';
+import { PushSubscriptions1796710000000 } from './1796710000000-push-subscriptions';
 
 /** Every migration, in order. A new migration file must be added here (no globs: works from ts and dist). */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RoleGrants1796600000000,
   OidcSignIn1796650000000,
   Notifications1796700000000,
+  PushSubscriptions1796710000000,
 ];

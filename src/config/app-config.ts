@@ -151,4 +151,15 @@ export class AppConfig {
     /** Who may still sign in with a password. */
     passwordLogin: 'all' | 'no-oidc' | 'admins' | 'off';
   };
+
+  /** Web Push to browsers (VAPID_* and PUSH_* variables); off while `vapid` is undefined. */
+  push!: {
+    /** Never log the private key. */
+    vapid?: { publicKey: string; privateKey: string; subject: string };
+    /** Host names whose endpoints (they and their subdomains) subscriptions may use; `*`: any https host. */
+    endpointHosts: string[];
+    ttlSeconds: number;
+    timeoutMs: number;
+    maxSubscriptionsPerUser: number;
+  };
 }

@@ -12,6 +12,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { Transform, Type } from 'class-transformer';
+import { vapidKeyPairProblem } from '../notifications/push/push-keys';
 import { WebhookEnvSchema, WebhookSettings } from '../webhook/webhook-settings';
 import { AppConfig, SameSite } from './app-config';
 import { IsBooleanSetting, parseBooleanSetting } from './boolean-setting';
@@ -125,6 +126,42 @@ export class EnvSchema extends WebhookEnvSchema {
   @Type(() => Number) @IsInt() @Min(0) @Max(60_000) NOTIFICATIONS_SLACK_MIN_INTERVAL_MS: number = 1_000;
   @Type(() => Number) @IsInt() @Min(0) @Max(86_400) NOTIFICATIONS_SLA_CHECK_SECONDS: number = 60;
   @Type(() => Number) @IsInt() @Min(1) @Max(10_080) NOTIFICATIONS_SLA_WARNING_MINUTES: number = 30;
+
+  /** Web Push to browsers (VAPID, RFC 8292); off while the two keys are unset. */
+  @IsOptional() @IsString() VAPID_PUBLIC_KEY?: string;
+  @Sensitive() @IsOptional() @IsString() VAPID_PRIVATE_KEY?: string;
+  /** Who runs this sender, for the push services: `mailto:` or an `https:` URL. */
+  @IsOptional() @Matches(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s/]+\S*)$/, { message: 'must be mailto:<address> or an https:// URL' }) VAPID_SUBJECT?: string;
+  /** Hosts (and their subdomains) a subscription's endpoint may point at, comma-separated; `*`: any https host. */
+  @IsString() @MinLength(1) PUSH_ENDPOINT_HOSTS: string = 'fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com';
+  /** How long a push service keeps a notice for an offline browser (RFC 8030 TTL; at most 28 days). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(2_419_200) PUSH_TTL_SECONDS: number = 86_400;
+  @Type(() => Number) @IsInt() @Min(100) PUSH_TIMEOUT_MS: number = 10_000;
+  /** Browsers a person may register; past it the one registered longest ago is dropped. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100) PUSH_MAX_SUBSCRIPTIONS_PER_USER: number = 10;
+}
+
+const HOST_SUFFIX = /^(\*|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\])$/;
+
+/** The VAPID keys and subject when all are set, pushing a readable problem when only some are or they do not match. */
+function parseVapid(parsed: EnvSchema, problems: string[]): AppConfig['push']['vapid'] {
+  const { VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey, VAPID_SUBJECT: subject } = parsed;
+  if (!publicKey && !privateKey) return undefined;
+  if (!publicKey || !privateKey) {
+    problems.push('VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY: set both (Web Push on) or neither (off)');
+    return undefined;
+  }
+  const keyProblem = vapidKeyPairProblem(publicKey, privateKey);
+  if (keyProblem) problems.push(keyProblem);
+  if (!subject) problems.push('VAPID_SUBJECT: required when the VAPID keys are set (mailto:<address> or an https:// URL)');
+  return keyProblem || !subject ? undefined : { publicKey, privateKey, subject };
+}
+
+function parseEndpointHosts(raw: string, problems: string[]): string[] {
+  const hosts = raw.split(',').map((h) => h.trim().toLowerCase().replace(/^\.+/, '')).filter(Boolean);
+  const bad = hosts.filter((h) => !HOST_SUFFIX.test(h));
+  if (hosts.length === 0 || bad.length > 0) problems.push(`PUSH_ENDPOINT_HOSTS: comma-separated host names, or * (bad: ${JSON.stringify(bad.join(','))})`);
+  return hosts;
 }
 
 const OIDC_ROLES = ['agent', 'lead', 'admin'] as const;
@@ -239,6 +276,8 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
   if (parsed.PASSWORD_LOGIN !== 'all' && !parsed.OIDC_ISSUER_URL) {
     problems.push('PASSWORD_LOGIN: only "all" is possible while OIDC_ISSUER_URL is unset');
   }
+  const vapid = parseVapid(parsed, problems);
+  const pushEndpointHosts = parseEndpointHosts(parsed.PUSH_ENDPOINT_HOSTS, problems);
   if (problems.length) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -358,6 +397,13 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
       recheckSeconds: parsed.OIDC_RECHECK_SECONDS,
       spaUrl: (parsed.OIDC_SPA_URL ?? publicUrl).replace(/\/+$/, ''),
       passwordLogin: parsed.PASSWORD_LOGIN as AppConfig['oidc']['passwordLogin'],
+    },
+    push: {
+      vapid,
+      endpointHosts: pushEndpointHosts,
+      ttlSeconds: parsed.PUSH_TTL_SECONDS,
+      timeoutMs: parsed.PUSH_TIMEOUT_MS,
+      maxSubscriptionsPerUser: parsed.PUSH_MAX_SUBSCRIPTIONS_PER_USER,
     },
   } satisfies AppConfig);
   return config;

@@ -83,8 +83,8 @@ export class NotificationDelivery {
   private async send(manager: EntityManager, row: DeliveryRow): Promise<DeliveryOutcome | null> {
     const timeoutMs = this.config.notifications.timeoutMs;
     if (row.channel === 'push') {
-      if (!this.push) return null;
-      return this.push.send(Number(row.target.replace(/^sub:/, '')), row.notice);
+      if (!this.push || row.recipientUserId === null) return null;
+      return this.push.send(Number(row.target.replace(/^sub:/, '')), row.recipientUserId, row.notice);
     }
     const url = await this.urlOf(manager, row.channel, row.target);
     if (!url) return null;

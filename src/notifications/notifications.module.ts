@@ -12,7 +12,10 @@ import { NotificationQueue } from './notification-queue.service';
 import { NotificationSettingsService } from './notification-settings.service';
 import { NotificationWorkers } from './notification-workers.service';
 import { NotificationsController } from './notifications.controller';
+import { PushChannel } from './push-channel';
+import { PushModule } from './push/push.module';
 import { SlaWatch } from './sla-watch.service';
+import { WebPushChannel } from './web-push.channel';
 import { WebhookUrlCipher } from './webhook-url';
 
 /**
@@ -22,7 +25,7 @@ import { WebhookUrlCipher } from './webhook-url';
  */
 @Global()
 @Module({
-  imports: [RolesModule],
+  imports: [RolesModule, PushModule],
   controllers: [NotificationsController],
   providers: [
     { provide: WebhookUrlCipher, inject: [AppConfig], useFactory: (config: AppConfig) => new WebhookUrlCipher(config.cpf.encryptionKey) },
@@ -31,6 +34,7 @@ import { WebhookUrlCipher } from './webhook-url';
     NotificationDestinationsRepository,
     NotificationEventsRecorder,
     { provide: TicketChangeRecorder, useExisting: NotificationEventsRecorder },
+    { provide: PushChannel, useClass: WebPushChannel },
     NotificationFanout,
     NotificationDelivery,
     NotificationWorkers,

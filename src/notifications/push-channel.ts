@@ -13,8 +13,8 @@ export interface PushTarget {
 export abstract class PushChannel {
   /** The subscriptions (browsers) of these people. */
   abstract subscriptionsOf(userIds: number[]): Promise<PushTarget[]>;
-  /** One attempt; null when the subscription no longer exists here (nothing to send to). */
-  abstract send(subscriptionId: number, notice: TicketNotice): Promise<DeliveryOutcome | null>;
+  /** One attempt to a subscription of `userId`; null when it no longer exists here (nothing to send to). */
+  abstract send(subscriptionId: number, userId: number, notice: TicketNotice): Promise<DeliveryOutcome | null>;
   /** The push service answered 404/410: the subscription is gone. */
   abstract forget(subscriptionId: number): Promise<void>;
 }
