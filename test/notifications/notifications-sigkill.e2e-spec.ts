@@ -36,7 +36,7 @@ describe('Notifications: a SIGKILL mid-delivery loses and duplicates nothing (e2
 
     const childEnv = {
       ...stack.env,
-      ...fastNotificationEnv({ NOTIFICATIONS_CONCURRENCY: '4' }),
+      ...fastNotificationEnv({ NOTIFICATIONS_CONCURRENCY: '4', NOTIFICATIONS_WORKERS: 'true' }),
       LOG_LEVEL: 'info',
       WEBHOOK_WORKERS: 'false',
       WEBHOOK_ORPHAN_GRACE_SECONDS: '2',
