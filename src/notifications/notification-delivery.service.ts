@@ -49,8 +49,8 @@ export class NotificationDelivery {
   }
 
   async deliver(deliveryId: string): Promise<void> {
-    const peek = await this.destinations.transaction((manager) => this.outbox.lockDelivery(manager, deliveryId));
-    if (!peek || peek === 'locked' || peek.state !== 'pending' || peek.notYetDue) return;
+    const peek = await this.outbox.peekDelivery(deliveryId);
+    if (!peek || peek.state !== 'pending' || peek.notYetDue) return;
     if (peek.channel === 'push') return this.attempt(deliveryId);
     // Spaced per destination: a burst to one Teams channel goes out at its pace, other channels are not held.
     return this.limiters[peek.channel].key(peek.target).schedule(() => this.attempt(deliveryId));

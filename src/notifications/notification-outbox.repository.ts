@@ -114,6 +114,16 @@ export class NotificationOutboxRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Where a delivery goes and whether it is still to be attempted (no lock: to choose its rate limiter). */
+  async peekDelivery(deliveryId: string): Promise<Pick<DeliveryRow, 'channel' | 'target' | 'state' | 'notYetDue'> | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT channel, target, state, coalesce(next_attempt_at > now() + interval '2 seconds', false) AS not_yet_due FROM notification_deliveries WHERE id = $1`,
+      [deliveryId],
+    )) as Record<string, unknown>[];
+    if (!rows.length) return null;
+    return { channel: rows[0].channel as DeliveryChannel, target: rows[0].target as string, state: rows[0].state as DeliveryState, notYetDue: rows[0].not_yet_due === true };
+  }
+
   /** The delivery locked for one attempt; `locked` when another worker holds it right now. */
   async lockDelivery(manager: EntityManager, deliveryId: string): Promise<DeliveryRow | 'locked' | null> {
     const rows = (await manager.query(`SELECT ${DELIVERY_COLUMNS} FROM notification_deliveries WHERE id = $1 FOR UPDATE SKIP LOCKED`, [deliveryId])) as Record<string, unknown>[];
