@@ -126,6 +126,9 @@ export class EnvSchema extends WebhookEnvSchema {
   @Type(() => Number) @IsInt() @Min(0) @Max(60_000) NOTIFICATIONS_SLACK_MIN_INTERVAL_MS: number = 1_000;
   @Type(() => Number) @IsInt() @Min(0) @Max(86_400) NOTIFICATIONS_SLA_CHECK_SECONDS: number = 60;
   @Type(() => Number) @IsInt() @Min(1) @Max(10_080) NOTIFICATIONS_SLA_WARNING_MINUTES: number = 30;
+  /** Hosts (and subdomains) Teams/Slack webhook URLs may use, comma-separated; `*`: any https host. */
+  @Matches(/^\s*(\*|[a-z0-9.-]+)(\s*,\s*(\*|[a-z0-9.-]+))*\s*$/i, { message: '$property must be comma-separated host names or *' })
+  NOTIFICATIONS_WEBHOOK_HOSTS: string = 'hooks.slack.com,logic.azure.com,powerplatform.com,webhook.office.com';
 
   /** Web Push to browsers (VAPID, RFC 8292); off while the two keys are unset. */
   @IsOptional() @IsString() VAPID_PUBLIC_KEY?: string;
@@ -382,6 +385,7 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
       slackMinIntervalMs: parsed.NOTIFICATIONS_SLACK_MIN_INTERVAL_MS,
       slaCheckSeconds: parsed.NOTIFICATIONS_SLA_CHECK_SECONDS,
       slaWarningMinutes: parsed.NOTIFICATIONS_SLA_WARNING_MINUTES,
+      webhookHosts: parsed.NOTIFICATIONS_WEBHOOK_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
       ticketLink: (bitrixDealId: number) => `${spaUrl}${parsed.SPA_TICKET_PATH.replace('{deal_id}', String(bitrixDealId))}`,
     },
     oidc: {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BitrixFieldMap } from '../bitrix/bitrix-field-map';
+import { AppConfig } from '../config/app-config';
 import { RuleViolationError } from '../common/domain-error';
 import { DEFAULT_CHANNEL_EVENTS, NotificationChannelCreateDto, NotificationChannelDto, NotificationChannelUpdateDto } from './dto/notification-channel.dto';
 import { NotificationPreferencesDto, NotificationPreferencesUpdateDto } from './dto/notification-preferences.dto';
@@ -17,7 +18,12 @@ export class NotificationSettingsService {
     private readonly destinations: NotificationDestinationsRepository,
     private readonly cipher: WebhookUrlCipher,
     private readonly fieldMap: BitrixFieldMap,
+    private readonly config: AppConfig,
   ) {}
+
+  private checkUrl(field: string, value: string): string {
+    return checkWebhookUrl(field, value, this.config.notifications.webhookHosts);
+  }
 
   // --- department channels (admin) --------------------------------------------------------------
 
@@ -26,7 +32,7 @@ export class NotificationSettingsService {
   }
 
   async createChannel(dto: NotificationChannelCreateDto): Promise<NotificationChannelDto> {
-    const url = checkWebhookUrl('url', dto.url);
+    const url = this.checkUrl('url', dto.url);
     const created = await this.destinations.insertChannel({
       department: this.department(dto.department),
       kind: dto.kind,
@@ -39,7 +45,7 @@ export class NotificationSettingsService {
   }
 
   async updateChannel(id: number, dto: NotificationChannelUpdateDto): Promise<NotificationChannelDto> {
-    const url = dto.url === undefined ? undefined : checkWebhookUrl('url', dto.url);
+    const url = dto.url === undefined ? undefined : this.checkUrl('url', dto.url);
     const updated = await this.destinations.updateChannel(id, {
       department: dto.department === undefined ? undefined : this.department(dto.department),
       kind: dto.kind,
@@ -95,7 +101,7 @@ export class NotificationSettingsService {
       const value = dto[`${kind}_url`];
       if (value === undefined) return null;
       if (value === null) return { kind, sealed: null };
-      const url = checkWebhookUrl(`${kind}_url`, value);
+      const url = this.checkUrl(`${kind}_url`, value);
       return { kind, sealed: { urlSealed: this.cipher.seal(url), urlHint: maskWebhookUrl(url) } };
     });
     await this.destinations.transaction(async (manager) => {

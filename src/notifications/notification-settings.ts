@@ -23,6 +23,8 @@ export interface NotificationSettings {
   slaCheckSeconds: number;
   /** "About to breach": the deadline is at most this far away. */
   slaWarningMinutes: number;
+  /** Hosts (and their subdomains) Teams/Slack webhook URLs may point at; `*` any. */
+  webhookHosts: string[];
   /** Link to a ticket in the SPA: `{spaUrl}{ticketPath}` with `{deal_id}` replaced. */
   ticketLink: (bitrixDealId: number) => string;
 }

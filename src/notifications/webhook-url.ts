@@ -8,9 +8,10 @@ const MAX_URL_LENGTH = 2000;
 
 /**
  * A Teams/Slack webhook URL as an admin or a person gives it: an absolute https URL (http only on loopback), with
- * no user:password part. Its path and query are the secret (anyone holding them can post): 400 naming the field.
+ * no user:password part, on one of `allowedHosts` (a host and its subdomains; `*` any) so that nobody can aim this
+ * server's POSTs at an internal host. Its path and query are the secret (anyone holding them can post): 400 naming the field.
  */
-export function checkWebhookUrl(field: string, value: string): string {
+export function checkWebhookUrl(field: string, value: string, allowedHosts: readonly string[]): string {
   const trimmed = value.trim();
   let url: URL;
   try {
@@ -22,6 +23,10 @@ export function checkWebhookUrl(field: string, value: string): string {
   if (url.username || url.password) throw new RuleViolationError('INVALID_VALUE', field, 'não pode conter usuário ou senha');
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
     throw new RuleViolationError('INVALID_VALUE', field, 'deve usar https (http só é aceito para 127.0.0.1/localhost)');
+  }
+  const host = url.hostname.toLowerCase();
+  if (!allowedHosts.some((allowed) => allowed === '*' || host === allowed || host.endsWith(`.${allowed}`))) {
+    throw new RuleViolationError('INVALID_VALUE', field, `o host ${host} não é de um serviço aceito (NOTIFICATIONS_WEBHOOK_HOSTS: ${allowedHosts.join(', ')})`);
   }
   return url.toString();
 }

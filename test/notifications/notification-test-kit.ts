@@ -98,6 +98,7 @@ export function fastNotificationEnv(overrides: Record<string, string> = {}): Rec
     NOTIFICATIONS_TIMEOUT_MS: '3000',
     NOTIFICATIONS_SLA_CHECK_SECONDS: '0',
     SPA_URL: 'https://helpdesk.carvalima.test',
+    NOTIFICATIONS_WEBHOOK_HOSTS: '127.0.0.1,hooks.slack.test,x.test',
     ...overrides,
   };
 }

@@ -97,7 +97,7 @@ describe('Notifications: outbox, Teams, Slack, triggers, preferences (e2e)', () 
       const stored: { url_sealed: string }[] = await stack.dataSource.query('SELECT url_sealed FROM notification_channels');
       expect(stored.every((r) => r.url_sealed.startsWith('v1.') && !r.url_sealed.includes('S3cr3t'))).toBe(true);
 
-      for (const url of ['http://example.com/hook', 'ftp://127.0.0.1/x', 'not a url', 'https://user:pw@example.com/x']) {
+      for (const url of ['http://example.com/hook', 'ftp://127.0.0.1/x', 'not a url', 'https://user:pw@example.com/x', 'https://internal.corp/hook']) {
         const res = await as(stack, admin).post('/notifications/channels', { department: 'TI', kind: 'teams', url }).expect(400);
         expect(res.body.detail).toMatch(/^url: /);
       }

@@ -62,11 +62,14 @@ describe('notice texts', () => {
 
 describe('webhook URLs', () => {
   it('accepts https (http only on loopback), refuses the rest naming the field', () => {
-    expect(checkWebhookUrl('url', ' https://hooks.slack.com/services/T/B/x ')).toBe('https://hooks.slack.com/services/T/B/x');
-    expect(checkWebhookUrl('url', 'http://127.0.0.1:8080/hook')).toBe('http://127.0.0.1:8080/hook');
-    for (const bad of ['http://hooks.slack.com/x', 'javascript:alert(1)', 'https://u:p@x.test/', 'relative/path', `https://x.test/${'a'.repeat(2000)}`]) {
-      expect(() => checkWebhookUrl('url', bad)).toThrow(/^url: /);
+    const hosts = ['hooks.slack.com', 'logic.azure.com', '127.0.0.1', 'x.test'];
+    expect(checkWebhookUrl('url', ' https://hooks.slack.com/services/T/B/x ', hosts)).toBe('https://hooks.slack.com/services/T/B/x');
+    expect(checkWebhookUrl('url', 'https://prod-01.westus.logic.azure.com/workflows/1', hosts)).toBe('https://prod-01.westus.logic.azure.com/workflows/1');
+    expect(checkWebhookUrl('url', 'http://127.0.0.1:8080/hook', hosts)).toBe('http://127.0.0.1:8080/hook');
+    for (const bad of ['http://hooks.slack.com/x', 'javascript:alert(1)', 'https://u:p@x.test/', 'relative/path', `https://x.test/${'a'.repeat(2000)}`, 'https://internal.corp/x', 'https://evilhooks.slack.com.attacker.test/x']) {
+      expect(() => checkWebhookUrl('url', bad, hosts)).toThrow(/^url: /);
     }
+    expect(checkWebhookUrl('url', 'https://internal.corp/x', ['*'])).toBe('https://internal.corp/x');
   });
 
   it('shows only the host and the last 4 characters, and seals so that only the key opens it', () => {
