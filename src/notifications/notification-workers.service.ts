@@ -29,6 +29,10 @@ export class NotificationWorkers implements OnApplicationBootstrap, OnModuleDest
   private readonly loops: WorkerLoop[];
   private running = false;
   private slaTimer: NodeJS.Timeout | undefined;
+  /** Jobs whose handler committed, completed together (one pg-boss call per queue and flush instead of one per job). */
+  private readonly toComplete = new Map<NotificationQueueName, string[]>();
+  private completing: Promise<void> = Promise.resolve();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly queue: NotificationQueue,
@@ -72,6 +76,8 @@ export class NotificationWorkers implements OnApplicationBootstrap, OnModuleDest
       await Promise.all(loop.inFlight);
     }));
     await Promise.race([all, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref())]);
+    clearTimeout(this.flushTimer);
+    await this.flushCompletions();
   }
 
   /** Work was queued on this instance for `queue`: poll now. */
@@ -120,6 +126,22 @@ export class NotificationWorkers implements OnApplicationBootstrap, OnModuleDest
       await this.queue.fail(loop.queue, [job.id], (error as Error).message).catch(() => undefined);
       return;
     }
-    await this.queue.complete(loop.queue, [job.id]).catch((error: Error) => this.logger.warn(`Completing ${loop.queue} job ${job.id} failed: ${error.message}`));
+    // A job left active by a crash before its completion is flushed runs again and finds its work done.
+    this.toComplete.set(loop.queue, [...(this.toComplete.get(loop.queue) ?? []), job.id]);
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flushCompletions();
+    }, 20);
+  }
+
+  private flushCompletions(): Promise<void> {
+    const batches = [...this.toComplete.entries()];
+    this.toComplete.clear();
+    this.completing = this.completing.then(async () => {
+      for (const [queue, ids] of batches) {
+        await this.queue.complete(queue, ids).catch((error: Error) => this.logger.warn(`Completing ${ids.length} ${queue} job(s) failed: ${error.message}`));
+      }
+    });
+    return this.completing;
   }
 }
