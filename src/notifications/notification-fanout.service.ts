@@ -8,9 +8,6 @@ import { NewDelivery, NotificationEventRow, NotificationOutboxRepository } from 
 import { DELIVERY_QUEUE, NotificationQueue } from './notification-queue.service';
 import { PushChannel } from './push-channel';
 
-/** Events a department's channels receive (when the channel selected them; `ticket_urgent` always). */
-const DEPARTMENT_EVENTS: ReadonlySet<NotificationEvent> = new Set(['ticket_created', 'ticket_urgent', 'sla_warning', 'sla_breached', 'ticket_commented', 'ticket_closed']);
-
 interface TicketRow {
   deal_id: number;
   title: string | null;
@@ -67,11 +64,10 @@ export class NotificationFanout {
   private async deliveriesOf(manager: EntityManager, event: NotificationEventRow, ticket: TicketRow): Promise<NewDelivery[]> {
     const notice = this.noticeOf(event, ticket);
     const out: NewDelivery[] = [];
-    if (DEPARTMENT_EVENTS.has(event.event)) {
-      for (const channel of await this.destinations.channelsOfDepartment(manager, ticket.assignee_department)) {
-        if (event.event === 'ticket_urgent' || channel.events.includes(event.event)) {
-          out.push({ channel: channel.kind, target: `dept:${channel.id}`, recipientUserId: null, notice });
-        }
+    // A department channel gets the events it selected (by default new tickets and SLA), and urgent tickets always.
+    for (const channel of await this.destinations.channelsOfDepartment(manager, ticket.assignee_department)) {
+      if (event.event === 'ticket_urgent' || channel.events.includes(event.event)) {
+        out.push({ channel: channel.kind, target: `dept:${channel.id}`, recipientUserId: null, notice });
       }
     }
     const people = await this.destinations.activeUsers(manager, (await this.peopleFor(event, ticket)).filter((id) => id !== event.actorUserId));

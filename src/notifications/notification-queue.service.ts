@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import PgBoss from 'pg-boss';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { JOB_LEASE_LOCK_CLASS, JobLeases } from '../webhook/job-leases';
 
 /** One job per notification event: work out its destinations (notification_deliveries rows). */
@@ -42,9 +43,11 @@ export class NotificationQueue implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly metrics: MetricsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    this.metrics.registerGauge('notification_queue_jobs', 'Notification jobs in pg-boss, as queue:state', () => this.countByState(), 'state');
     this.boss = new PgBoss({
       connectionString: this.config.database.url,
       schema: SCHEMA,
