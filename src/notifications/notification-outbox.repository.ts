@@ -163,6 +163,29 @@ export class NotificationOutboxRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * Outbox rows left without a job: events not fanned out and pending deliveries older than `minutes` that no
+   * waiting or active pg-boss job names (pg-boss gave up on it after its own retries, e.g. while the database was
+   * down). Returns their ids; the caller queues them again in the same transaction.
+   */
+  async stranded(manager: EntityManager, minutes: number, limit = 500): Promise<{ eventIds: string[]; deliveryIds: string[] }> {
+    const events = (await manager.query(
+      `SELECT e.id::text AS id FROM notification_events e
+       WHERE e.fanned_out_at IS NULL AND e.created_at < now() - make_interval(mins => $1)
+         AND NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.name = 'notification-fanout' AND j.state IN ('created', 'retry', 'active') AND j.data->>'eventId' = e.id::text)
+       ORDER BY e.id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [minutes, limit],
+    )) as { id: string }[];
+    const deliveries = (await manager.query(
+      `SELECT d.id::text AS id FROM notification_deliveries d
+       WHERE d.state = 'pending' AND d.updated_at < now() - make_interval(mins => $1) AND coalesce(d.next_attempt_at, d.updated_at) < now() - make_interval(mins => $1)
+         AND NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.name = 'notification-delivery' AND j.state IN ('created', 'retry', 'active') AND j.data->>'deliveryId' = d.id::text)
+       ORDER BY d.id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [minutes, limit],
+    )) as { id: string }[];
+    return { eventIds: events.map((r) => r.id), deliveryIds: deliveries.map((r) => r.id) };
+  }
+
   /** Deliveries by channel and state (metrics gauge, tests). */
   async countByState(): Promise<Record<string, number>> {
     const rows = (await this.dataSource.query(

@@ -49,6 +49,10 @@ export class NotificationWorkers implements OnApplicationBootstrap, OnModuleDest
       loop(DELIVERY_QUEUE, config.notifications.concurrency, (data) => this.delivery.deliver(data.deliveryId)),
       loop(SLA_QUEUE, 1, async () => {
         if ((await this.sla.check()) > 0) this.wake(FANOUT_QUEUE);
+        if ((await this.sla.requeueStranded()) > 0) {
+          this.wake(FANOUT_QUEUE);
+          this.wake(DELIVERY_QUEUE);
+        }
       }),
     ];
   }

@@ -3,12 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { NotificationOutboxRepository } from './notification-outbox.repository';
-import { FANOUT_QUEUE, NotificationQueue } from './notification-queue.service';
+import { DELIVERY_QUEUE, FANOUT_QUEUE, NotificationQueue, NotificationQueueName } from './notification-queue.service';
 
 /** Tickets whose deadline passed longer ago than this are not announced (the feature switched on late, an old backlog). */
 const BREACH_LOOKBACK_HOURS = 24;
 /** Tickets recorded per check at most (the next check takes the rest). */
 const BATCH = 500;
+/** An outbox row this long without a job is stranded (see NotificationOutboxRepository.stranded). */
+const STRANDED_AFTER_MINUTES = 5;
 
 /**
  * Finds open tickets whose deadline is near (`sla_warning`) or past (`sla_breached`) and records each once per
@@ -25,6 +27,21 @@ export class SlaWatch {
     private readonly queue: NotificationQueue,
     private readonly config: AppConfig,
   ) {}
+
+  /**
+   * The periodic housekeeping of the outbox, run by the same job: outbox rows left without a job are queued again
+   * (a delivery job finds a row already sent and does nothing, so this can never post twice). Returns how many.
+   */
+  async requeueStranded(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const { eventIds, deliveryIds } = await this.outbox.stranded(manager, STRANDED_AFTER_MINUTES);
+      await this.queue.insertInTransaction(manager, [
+        ...eventIds.map((eventId) => ({ name: FANOUT_QUEUE as NotificationQueueName, data: { eventId } })),
+        ...deliveryIds.map((deliveryId) => ({ name: DELIVERY_QUEUE as NotificationQueueName, data: { deliveryId } })),
+      ]);
+      return eventIds.length + deliveryIds.length;
+    });
+  }
 
   /** Returns the number of events recorded. */
   async check(): Promise<number> {

@@ -327,6 +327,24 @@ describe('Notifications: outbox, Teams, Slack, triggers, preferences (e2e)', () 
     });
   });
 
+  describe('housekeeping', () => {
+    it('queues again a pending delivery left without a job (pg-boss gave up on it)', async () => {
+      const id = await createTicket(requester);
+      await waitFor('Teams card', async () => receiver.delivered(path.tiTeams).length > 0);
+      await settleOutbox();
+      // As if its job had been lost: the row is pending again, old, and no job names it.
+      const [rows] = await stack.dataSource.query(
+        `UPDATE notification_deliveries d SET state = 'pending', updated_at = now() - interval '1 hour', next_attempt_at = NULL
+         FROM notification_events e WHERE e.id = d.event_id AND e.bitrix_deal_id = $1 AND d.target LIKE 'dept:%' AND d.channel = 'teams' RETURNING d.id::text AS id`,
+        [id],
+      );
+      expect(rows).toHaveLength(1); // TypeORM answers an UPDATE with [rows, count]
+      await waitFor('delivered again', async () => receiver.delivered(path.tiTeams).length > 1, 15_000);
+      await settleOutbox();
+      expect(numbersTo(path.tiTeams, teamsTicketNumber)).toEqual([id, id]);
+    });
+  });
+
   describe('a person who turned an event off', () => {
     it('gets nothing for it, and still gets the others', async () => {
       await put(requester, { events: { ticket_commented: { slack: false } } }).expect(200);
