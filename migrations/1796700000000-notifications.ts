@@ -74,9 +74,12 @@ export class Notifications1796700000000 implements MigrationInterface {
         CONSTRAINT "UQ_notification_deliveries_dedup_key" UNIQUE ("dedup_key"),
         CONSTRAINT "CHK_notification_deliveries_state" CHECK ("state" IN ('pending', 'sent', 'dead', 'gone', 'cancelled')))`);
     await queryRunner.query(`CREATE INDEX "notification_deliveries_open_idx" ON "notification_deliveries" ("state", "id") WHERE "state" IN ('pending', 'dead')`);
+    // The SLA watch's scan (src/notifications/sla-watch.service.ts): open tickets by deadline, same predicate.
+    await queryRunner.query(`CREATE INDEX "deals_open_deadline_idx" ON "deals" ("date_deadline") WHERE "deleted_at" IS NULL AND coalesce("closed", 'N') <> 'Y'`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "deals_open_deadline_idx"`);
     await queryRunner.query(`DROP TABLE "notification_deliveries"`);
     await queryRunner.query(`DROP TABLE "notification_events"`);
     await queryRunner.query(`DROP TABLE "notification_personal_webhooks"`);
