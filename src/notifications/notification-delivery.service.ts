@@ -48,12 +48,21 @@ export class NotificationDelivery {
     };
   }
 
-  async deliver(deliveryId: string): Promise<void> {
-    const peek = await this.outbox.peekDelivery(deliveryId);
-    if (!peek || peek.state !== 'pending' || peek.notYetDue) return;
-    if (peek.channel === 'push') return this.attempt(deliveryId);
-    // Spaced per destination: a burst to one Teams channel goes out at its pace, other channels are not held.
-    return this.limiters[peek.channel].key(peek.target).schedule(() => this.attempt(deliveryId));
+  /**
+   * One delivery job. `route` (channel and target, carried in the job by the fan-out and retries) picks the rate
+   * limiter without reading the row first; jobs without it (replays, housekeeping) peek at the row.
+   */
+  async deliver(deliveryId: string, route?: { channel?: string; target?: string }): Promise<void> {
+    let channel = route?.channel as DeliveryRow['channel'] | undefined;
+    let target = route?.target;
+    if (!channel || !target) {
+      const peek = await this.outbox.peekDelivery(deliveryId);
+      if (!peek || peek.state !== 'pending' || peek.notYetDue) return;
+      ({ channel, target } = peek);
+    }
+    if (channel === 'push') return this.attempt(deliveryId);
+    // One post at a time per destination, spaced: a burst to one Teams channel goes out at its pace, others are not held.
+    return this.limiters[channel].key(target).schedule(() => this.attempt(deliveryId));
   }
 
   private async attempt(deliveryId: string): Promise<void> {
@@ -66,7 +75,7 @@ export class NotificationDelivery {
       const result = this.resultOf(row, outcome);
       await this.outbox.recordAttempt(manager, row.id, result);
       if (result.state === 'pending' && result.nextAttemptAt) {
-        await this.queue.insertInTransaction(manager, [{ name: DELIVERY_QUEUE, data: { deliveryId: row.id }, startAfter: result.nextAttemptAt }]);
+        await this.queue.insertInTransaction(manager, [{ name: DELIVERY_QUEUE, data: { deliveryId: row.id, channel: row.channel, target: row.target }, startAfter: result.nextAttemptAt }]);
       }
       if (outcome?.kind === 'gone') after.goneSubscription = Number(row.target.replace(/^sub:/, ''));
       if (result.metric) after.metric = { channel: row.channel, result: result.metric };

@@ -51,13 +51,13 @@ export class NotificationFanout {
       if (!event || event.fannedOut) return 0;
       const ticket = await ticketOf(manager, event.bitrixDealId);
       const deliveries = ticket && !ticket.deleted_at ? await this.deliveriesOf(manager, event, ticket) : [];
-      const ids = await this.outbox.insertDeliveries(manager, event, deliveries);
+      const inserted = await this.outbox.insertDeliveries(manager, event, deliveries);
       await this.queue.insertInTransaction(
         manager,
-        ids.map((deliveryId) => ({ name: DELIVERY_QUEUE, data: { deliveryId } })),
+        inserted.map((d) => ({ name: DELIVERY_QUEUE, data: { deliveryId: d.id, channel: d.channel, target: d.target } })),
       );
       await this.outbox.markFannedOut(manager, event.id);
-      return ids.length;
+      return inserted.length;
     });
   }
 

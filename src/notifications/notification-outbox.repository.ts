@@ -93,15 +93,15 @@ export class NotificationOutboxRepository {
     await manager.query('UPDATE notification_events SET fanned_out_at = now() WHERE id = $1', [eventId]);
   }
 
-  /** Inserts the deliveries of an event (skipping any it has already); returns the ids of those inserted. */
-  async insertDeliveries(manager: EntityManager, event: NotificationEventRow, deliveries: NewDelivery[]): Promise<string[]> {
+  /** Inserts the deliveries of an event (skipping any it has already); returns those inserted. */
+  async insertDeliveries(manager: EntityManager, event: NotificationEventRow, deliveries: NewDelivery[]): Promise<{ id: string; channel: DeliveryChannel; target: string }[]> {
     if (!deliveries.length) return [];
     const rows = (await manager.query(
       `INSERT INTO notification_deliveries (event_id, dedup_key, channel, target, recipient_user_id, notice)
        SELECT $1, d.dedup_key, d.channel, d.target, d.recipient_user_id, d.notice
        FROM unnest($2::varchar[], $3::varchar[], $4::varchar[], $5::int[], $6::jsonb[]) AS d(dedup_key, channel, target, recipient_user_id, notice)
        ON CONFLICT (dedup_key) DO NOTHING
-       RETURNING id::text AS id`,
+       RETURNING id::text AS id, channel, target`,
       [
         event.id,
         deliveries.map((d) => `${event.dedupKey}|${d.channel}|${d.target}`.slice(0, 300)),
@@ -110,8 +110,8 @@ export class NotificationOutboxRepository {
         deliveries.map((d) => d.recipientUserId),
         deliveries.map((d) => JSON.stringify(d.notice)),
       ],
-    )) as { id: string }[];
-    return rows.map((r) => r.id);
+    )) as { id: string; channel: DeliveryChannel; target: string }[];
+    return rows;
   }
 
   /** Where a delivery goes and whether it is still to be attempted (no lock: to choose its rate limiter). */

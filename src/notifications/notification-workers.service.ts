@@ -46,7 +46,7 @@ export class NotificationWorkers implements OnApplicationBootstrap, OnModuleDest
       loop(FANOUT_QUEUE, 4, async (data) => {
         if ((await this.fanout.fanOut(data.eventId)) > 0) this.wake(DELIVERY_QUEUE);
       }),
-      loop(DELIVERY_QUEUE, config.notifications.concurrency, (data) => this.delivery.deliver(data.deliveryId)),
+      loop(DELIVERY_QUEUE, config.notifications.concurrency, (data) => this.delivery.deliver(data.deliveryId, data)),
       loop(SLA_QUEUE, 1, async () => {
         if ((await this.sla.check()) > 0) this.wake(FANOUT_QUEUE);
         if ((await this.sla.requeueStranded()) > 0) {
