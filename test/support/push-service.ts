@@ -65,12 +65,15 @@ export class PushServiceHarness {
   private server?: https.Server;
   private previousCas?: string[];
   origin = '';
+  /** The PEM of its self-signed certificate (for a client in another process to trust). */
+  certificatePem = '';
 
   /** @param expectedPublicKey the VAPID public key every request must carry (the app's), when given. */
   constructor(private readonly expectedPublicKey?: string) {}
 
   async start(): Promise<this> {
     const cert = await generateCertificate('127.0.0.1');
+    this.certificatePem = cert.certPem;
     this.server = https.createServer({ key: cert.keyPem, cert: cert.certPem }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
