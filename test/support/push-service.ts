@@ -133,7 +133,12 @@ export class PushServiceHarness {
     if (this.gone.has(id)) return this.reply(res, 410);
     const browser = this.browsers.get(id);
     if (!browser) return this.reply(res, 404);
-    const vapid = this.checkVapid(req.headers.authorization);
+    let vapid: ReceivedPush['vapid'] | string;
+    try {
+      vapid = this.checkVapid(req.headers.authorization);
+    } catch (error) {
+      vapid = `unreadable JWT: ${(error as Error).message}`;
+    }
     if (typeof vapid === 'string') {
       this.refused.push(`VAPID: ${vapid}`);
       return this.reply(res, 403);
