@@ -199,6 +199,7 @@ describe('Web Push (VAPID, RFC 8291): subscriptions over HTTP, and the sender ag
       await stack.dataSource.query('UPDATE users SET is_active = false WHERE id = $1', [erin.id]);
       expect((await subscriptions.listForUsers([dave.id, erin.id])).map((d) => d.endpoint)).toEqual([daveBrowser.endpoint]);
       expect(await subscriptions.listForUsers([])).toEqual([]);
+      expect(await subscriptions.listForUsers([0, -1, 2 ** 31, 1.5, Number.NaN])).toEqual([]);
     });
   });
 
