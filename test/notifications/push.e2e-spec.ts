@@ -187,15 +187,19 @@ describe('Web Push (VAPID, RFC 8291): subscriptions over HTTP, and the sender ag
       const erinBrowser = pushService.subscribe();
       const expiring = pushService.subscribe();
       await register(dave, daveBrowser.toJSON()).expect(201);
-      await register(dave, { ...expiring.toJSON(), expirationTime: Date.now() + 1500 }).expect(201);
+      const inADay = Date.now() + 86_400_000;
+      const registered = await register(dave, { ...expiring.toJSON(), expirationTime: inADay }).expect(201);
+      expect(new Date(registered.body.expiration_time).getTime()).toBe(inADay);
       await register(erin, erinBrowser.toJSON()).expect(201);
       expect((await subscriptions.listForUsers([dave.id, erin.id, dave.id])).map((d) => d.endpoint).sort()).toEqual(
         [daveBrowser.endpoint, expiring.endpoint, erinBrowser.endpoint].sort(),
       );
+      // A day later: that subscription expired; and Erin's account was deactivated.
+      await stack.dataSource.query("UPDATE push_subscriptions SET expiration_time = now() - interval '1 second' WHERE id = $1", [registered.body.id]);
       await stack.dataSource.query('UPDATE users SET is_active = false WHERE id = $1', [erin.id]);
-      await new Promise((resolve) => setTimeout(resolve, 1600));
       expect((await subscriptions.listForUsers([dave.id, erin.id])).map((d) => d.endpoint)).toEqual([daveBrowser.endpoint]);
       expect(await subscriptions.listForUsers([])).toEqual([]);
+      expect(await subscriptions.listForUsers([0, -1, 2 ** 31, 1.5, Number.NaN])).toEqual([]);
     });
   });
 

@@ -65,12 +65,15 @@ export class PushServiceHarness {
   private server?: https.Server;
   private previousCas?: string[];
   origin = '';
+  /** The PEM of its self-signed certificate (for a client in another process to trust). */
+  certificatePem = '';
 
   /** @param expectedPublicKey the VAPID public key every request must carry (the app's), when given. */
   constructor(private readonly expectedPublicKey?: string) {}
 
   async start(): Promise<this> {
     const cert = await generateCertificate('127.0.0.1');
+    this.certificatePem = cert.certPem;
     this.server = https.createServer({ key: cert.keyPem, cert: cert.certPem }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -130,7 +133,12 @@ export class PushServiceHarness {
     if (this.gone.has(id)) return this.reply(res, 410);
     const browser = this.browsers.get(id);
     if (!browser) return this.reply(res, 404);
-    const vapid = this.checkVapid(req.headers.authorization);
+    let vapid: ReceivedPush['vapid'] | string;
+    try {
+      vapid = this.checkVapid(req.headers.authorization);
+    } catch (error) {
+      vapid = `unreadable JWT: ${(error as Error).message}`;
+    }
     if (typeof vapid === 'string') {
       this.refused.push(`VAPID: ${vapid}`);
       return this.reply(res, 403);

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 /**
  * A browser's Web Push subscription (the `PushSubscription.toJSON()` it registered) and whose it is. The endpoint
@@ -6,6 +6,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  */
 @Entity({ name: 'push_subscriptions' })
 @Index('push_subscriptions_user_id_idx', ['userId', 'updatedAt'])
+@Unique('push_subscriptions_endpoint_key', ['endpoint'])
 export class PushSubscription {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -14,7 +15,7 @@ export class PushSubscription {
   userId!: number;
 
   /** Unique: a browser is one person at a time. */
-  @Column({ type: 'text', unique: true })
+  @Column({ type: 'text' })
   endpoint!: string;
 
   /** The browser's P-256 public key (65 bytes, base64url). */

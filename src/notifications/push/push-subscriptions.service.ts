@@ -76,7 +76,7 @@ export class PushSubscriptionsService {
    * off, so the outbox plans no push delivery then.
    */
   async listForUsers(userIds: number[]): Promise<PushDestination[]> {
-    const ids = [...new Set(userIds)].filter((id) => Number.isSafeInteger(id));
+    const ids = [...new Set(userIds)].filter((id) => Number.isInteger(id) && id >= 1 && id <= 2_147_483_647);
     if (!this.enabled || ids.length === 0) return [];
     return (await this.subscriptions.findUsableForUsers(ids)).map((s) => ({ id: s.id, userId: s.userId, endpoint: s.endpoint, keys: { p256dh: s.p256dh, auth: s.auth } }));
   }
