@@ -14,6 +14,8 @@ const scenarios = [
   ['log volume per request (issue 13)', 'bench/log-volume.mjs'],
   ['adoption of the legacy database, 10k deals x 5 activities (issue 16)', 'bench/adoption.mjs'],
   ['input rules on POST /ticket bodies (issue 14)', 'bench/input-validation.mjs'],
+  ['notification fan-out, 1,000 events to Teams and Slack (issue 19)', 'bench/notifications.mjs'],
+  ['Web Push sender, 1,000 browsers (issue 19)', 'bench/push-send.mjs'],
 ];
 
 execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });

@@ -7,6 +7,8 @@ import { TicketTimesFromBitrix1796400000000 } from './1796400000000-ticket-times
 import { BitrixRateBudget1796500000000 } from './1796500000000-bitrix-rate-budget';
 import { RoleGrants1796600000000 } from './1796600000000-role-grants';
 import { OidcSignIn1796650000000 } from './1796650000000-oidc-sign-in';
+import { Notifications1796700000000 } from './1796700000000-notifications';
+import { PushSubscriptions1796710000000 } from './1796710000000-push-subscriptions';
 import { WebhookTraceContext1796800000000 } from './1796800000000-webhook-trace-context';
 
 /** Every migration, in order. A new migration file must be added here (no globs: works from ts and dist). */
@@ -19,5 +21,7 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   BitrixRateBudget1796500000000,
   RoleGrants1796600000000,
   OidcSignIn1796650000000,
+  Notifications1796700000000,
+  PushSubscriptions1796710000000,
   WebhookTraceContext1796800000000,
 ];

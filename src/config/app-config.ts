@@ -1,3 +1,4 @@
+import type { NotificationSettings } from '../notifications/notification-settings';
 import type { WebhookSettings } from '../webhook/webhook-settings';
 
 /**
@@ -120,6 +121,12 @@ export class AppConfig {
   /** Tuning of the webhook queue, coalescing and reconciliation (WEBHOOK_* variables). */
   webhook!: WebhookSettings;
 
+  /** Base URL of the SPA (`SPA_URL`, default PUBLIC_URL): links in notifications. */
+  spaUrl!: string;
+
+  /** The notification outbox, its channels and the SLA watch (NOTIFICATIONS_* variables). */
+  notifications!: NotificationSettings;
+
   /** Bound on a SIGTERM shutdown before the process is forced out. */
   shutdownTimeoutMs!: number;
 
@@ -145,5 +152,16 @@ export class AppConfig {
     spaUrl: string;
     /** Who may still sign in with a password. */
     passwordLogin: 'all' | 'no-oidc' | 'admins' | 'off';
+  };
+
+  /** Web Push to browsers (VAPID_* and PUSH_* variables); off while `vapid` is undefined. */
+  push!: {
+    /** Never log the private key. */
+    vapid?: { publicKey: string; privateKey: string; subject: string };
+    /** Host names whose endpoints (they and their subdomains) subscriptions may use; `*`: any https host. */
+    endpointHosts: string[];
+    ttlSeconds: number;
+    timeoutMs: number;
+    maxSubscriptionsPerUser: number;
   };
 }

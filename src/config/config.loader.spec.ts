@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { generateVAPIDKeys } from 'web-push';
 import { AppConfig } from './app-config';
 import { ConfigError, SECRET_NAMES, loadAppConfig } from './config.loader';
 
@@ -60,7 +61,7 @@ describe('loadAppConfig boolean settings', () => {
 describe('sensitive settings', () => {
   it('are the ones declared @Sensitive() in the schema', () => {
     expect([...SECRET_NAMES].sort()).toEqual(
-      ['BITRIX_APP_TOKEN', 'BITRIX_INBOUND_URL', 'CPF_ENCRYPTION_KEY', 'CPF_HMAC_KEY', 'DATABASE_URL', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'OIDC_CLIENT_SECRET', 'REDIS_URL', 'S3_SECRET_KEY', 'SMTP_URL'].sort(),
+      ['BITRIX_APP_TOKEN', 'BITRIX_INBOUND_URL', 'CPF_ENCRYPTION_KEY', 'CPF_HMAC_KEY', 'DATABASE_URL', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'OIDC_CLIENT_SECRET', 'REDIS_URL', 'S3_SECRET_KEY', 'SMTP_URL', 'VAPID_PRIVATE_KEY'].sort(),
     );
   });
 
@@ -142,5 +143,51 @@ describe('loadAppConfig BITRIX_PORTAL_CHECK', () => {
 
   it('refuses anything else, naming the variable', () => {
     expect(() => loadAppConfig({ ...BASE_ENV, BITRIX_PORTAL_CHECK: 'yes' })).toThrow(/BITRIX_PORTAL_CHECK: .*off, warn, strict/);
+  });
+});
+
+describe('Web Push (VAPID) settings', () => {
+  const keys = generateVAPIDKeys();
+  const other = generateVAPIDKeys();
+  const PUSH_ENV = { ...BASE_ENV, VAPID_PUBLIC_KEY: keys.publicKey, VAPID_PRIVATE_KEY: keys.privateKey, VAPID_SUBJECT: 'mailto:ti@carvalima.com.br' };
+
+  it('leave push off when the keys are unset, with the browsers\' push services allowed', () => {
+    const config = loadAppConfig(BASE_ENV);
+    expect(config.push.vapid).toBeUndefined();
+    expect(config.push.endpointHosts).toEqual(['fcm.googleapis.com', 'push.services.mozilla.com', 'notify.windows.com', 'push.apple.com']);
+    expect(config.push).toMatchObject({ ttlSeconds: 86_400, timeoutMs: 10_000, maxSubscriptionsPerUser: 10 });
+  });
+
+  it('turn push on with a matching key pair and a subject', () => {
+    expect(loadAppConfig(PUSH_ENV).push.vapid).toEqual({ publicKey: keys.publicKey, privateKey: keys.privateKey, subject: 'mailto:ti@carvalima.com.br' });
+    expect(loadAppConfig({ ...PUSH_ENV, VAPID_SUBJECT: 'https://helpdesk.carvalima.com.br' }).push.vapid?.subject).toBe('https://helpdesk.carvalima.com.br');
+    expect(loadAppConfig({ ...BASE_ENV, PUSH_ENDPOINT_HOSTS: ' 127.0.0.1 , .Example.com' }).push.endpointHosts).toEqual(['127.0.0.1', 'example.com']);
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['only the public key', { VAPID_PRIVATE_KEY: '' }, /VAPID_PUBLIC_KEY \/ VAPID_PRIVATE_KEY: set both/],
+    ['only the private key', { VAPID_PUBLIC_KEY: '' }, /VAPID_PUBLIC_KEY \/ VAPID_PRIVATE_KEY: set both/],
+    ['keys of two different pairs', { VAPID_PUBLIC_KEY: other.publicKey }, /VAPID_PUBLIC_KEY: is not the public key of VAPID_PRIVATE_KEY/],
+    ['a public key of 64 bytes', { VAPID_PUBLIC_KEY: Buffer.alloc(64, 4).toString('base64url') }, /VAPID_PUBLIC_KEY: must be/],
+    ['a public key off the curve', { VAPID_PUBLIC_KEY: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 1)]).toString('base64url') }, /VAPID_PUBLIC_KEY: must be/],
+    ['a private key of 31 bytes', { VAPID_PRIVATE_KEY: Buffer.alloc(31, 7).toString('base64url') }, /VAPID_PRIVATE_KEY: must be/],
+    ['no subject', { VAPID_SUBJECT: '' }, /VAPID_SUBJECT: required/],
+    ['an http subject', { VAPID_SUBJECT: 'http://carvalima.com.br' }, /VAPID_SUBJECT: must be mailto/],
+    ['a bare address as subject', { VAPID_SUBJECT: 'ti@carvalima.com.br' }, /VAPID_SUBJECT: must be mailto/],
+    ['no endpoint host', { PUSH_ENDPOINT_HOSTS: ' , ' }, /PUSH_ENDPOINT_HOSTS/],
+    ['a URL as endpoint host', { PUSH_ENDPOINT_HOSTS: 'https://fcm.googleapis.com' }, /PUSH_ENDPOINT_HOSTS/],
+    ['a TTL over 28 days', { PUSH_TTL_SECONDS: '2419201' }, /PUSH_TTL_SECONDS/],
+    ['no subscriptions per person', { PUSH_MAX_SUBSCRIPTIONS_PER_USER: '0' }, /PUSH_MAX_SUBSCRIPTIONS_PER_USER/],
+  ])('refuse to start with %s, naming the variable', (_case, overrides, message) => {
+    expect(() => loadAppConfig({ ...PUSH_ENV, ...overrides })).toThrow(message);
+  });
+
+  it('never print the private key', () => {
+    const mismatched = () => loadAppConfig({ ...PUSH_ENV, VAPID_PUBLIC_KEY: other.publicKey });
+    expect(mismatched).toThrow(ConfigError);
+    expect(mismatched).not.toThrow(keys.privateKey);
+    const malformed = () => loadAppConfig({ ...PUSH_ENV, VAPID_PRIVATE_KEY: 'segredo-nao-base64!' });
+    expect(malformed).toThrow(/VAPID_PRIVATE_KEY: must be/);
+    expect(malformed).not.toThrow(/segredo-nao-base64/);
   });
 });

@@ -5,12 +5,14 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
   validateSync,
 } from 'class-validator';
 import { Transform, Type } from 'class-transformer';
+import { vapidKeyPairProblem } from '../notifications/push/push-keys';
 import { WebhookEnvSchema, WebhookSettings } from '../webhook/webhook-settings';
 import { AppConfig, SameSite } from './app-config';
 import { IsBooleanSetting, parseBooleanSetting } from './boolean-setting';
@@ -110,6 +112,60 @@ export class EnvSchema extends WebhookEnvSchema {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) OIDC_SPA_URL?: string;
   /** `all`: every user; `no-oidc`: only users without an OIDC subject; `admins`: only admins; `off`. */
   @IsIn(['all', 'no-oidc', 'admins', 'off']) PASSWORD_LOGIN: string = 'all';
+
+  /** Notifications (issue #19): the SPA's base URL for ticket links (default PUBLIC_URL) and the ticket page's path. */
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) SPA_URL?: string;
+  @Matches(/^\/.*\{deal_id\}/, { message: '$property must start with / and contain {deal_id}' }) SPA_TICKET_PATH: string = '/chamados/{deal_id}';
+  @IsOptional() @IsBooleanSetting() NOTIFICATIONS_WORKERS?: string;
+  @Type(() => Number) @IsInt() @Min(1) @Max(100) NOTIFICATIONS_MAX_ATTEMPTS: number = 8;
+  @Type(() => Number) @IsInt() @Min(1) @Max(3_600) NOTIFICATIONS_RETRY_DELAY_SECONDS: number = 5;
+  @Type(() => Number) @IsInt() @Min(1) @Max(86_400) NOTIFICATIONS_RETRY_MAX_DELAY_SECONDS: number = 900;
+  @Type(() => Number) @IsInt() @Min(100) @Max(120_000) NOTIFICATIONS_TIMEOUT_MS: number = 10_000;
+  @Type(() => Number) @IsInt() @Min(1) @Max(100) NOTIFICATIONS_CONCURRENCY: number = 8;
+  @Type(() => Number) @IsInt() @Min(20) @Max(60_000) NOTIFICATIONS_POLL_MS: number = 250;
+  @Type(() => Number) @IsInt() @Min(0) @Max(60_000) NOTIFICATIONS_TEAMS_MIN_INTERVAL_MS: number = 250;
+  @Type(() => Number) @IsInt() @Min(0) @Max(60_000) NOTIFICATIONS_SLACK_MIN_INTERVAL_MS: number = 1_000;
+  @Type(() => Number) @IsInt() @Min(0) @Max(86_400) NOTIFICATIONS_SLA_CHECK_SECONDS: number = 60;
+  @Type(() => Number) @IsInt() @Min(1) @Max(10_080) NOTIFICATIONS_SLA_WARNING_MINUTES: number = 30;
+  /** Hosts (and subdomains) Teams/Slack webhook URLs may use, comma-separated; `*`: any https host. */
+  @Matches(/^\s*(\*|[a-z0-9.-]+)(\s*,\s*(\*|[a-z0-9.-]+))*\s*$/i, { message: '$property must be comma-separated host names or *' })
+  NOTIFICATIONS_WEBHOOK_HOSTS: string = 'hooks.slack.com,logic.azure.com,powerplatform.com,webhook.office.com';
+
+  /** Web Push to browsers (VAPID, RFC 8292); off while the two keys are unset. */
+  @IsOptional() @IsString() VAPID_PUBLIC_KEY?: string;
+  @Sensitive() @IsOptional() @IsString() VAPID_PRIVATE_KEY?: string;
+  /** Who runs this sender, for the push services: `mailto:` or an `https:` URL. */
+  @IsOptional() @Matches(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s/]+\S*)$/, { message: 'must be mailto:<address> or an https:// URL' }) VAPID_SUBJECT?: string;
+  /** Hosts (and their subdomains) a subscription's endpoint may point at, comma-separated; `*`: any https host. */
+  @IsString() @MinLength(1) PUSH_ENDPOINT_HOSTS: string = 'fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com';
+  /** How long a push service keeps a notice for an offline browser (RFC 8030 TTL; at most 28 days). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(2_419_200) PUSH_TTL_SECONDS: number = 86_400;
+  @Type(() => Number) @IsInt() @Min(100) PUSH_TIMEOUT_MS: number = 10_000;
+  /** Browsers a person may register; past it the one registered longest ago is dropped. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100) PUSH_MAX_SUBSCRIPTIONS_PER_USER: number = 10;
+}
+
+const HOST_SUFFIX = /^(\*|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\])$/;
+
+/** The VAPID keys and subject when all are set, pushing a readable problem when only some are or they do not match. */
+function parseVapid(parsed: EnvSchema, problems: string[]): AppConfig['push']['vapid'] {
+  const { VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey, VAPID_SUBJECT: subject } = parsed;
+  if (!publicKey && !privateKey) return undefined;
+  if (!publicKey || !privateKey) {
+    problems.push('VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY: set both (Web Push on) or neither (off)');
+    return undefined;
+  }
+  const keyProblem = vapidKeyPairProblem(publicKey, privateKey);
+  if (keyProblem) problems.push(keyProblem);
+  if (!subject) problems.push('VAPID_SUBJECT: required when the VAPID keys are set (mailto:<address> or an https:// URL)');
+  return keyProblem || !subject ? undefined : { publicKey, privateKey, subject };
+}
+
+function parseEndpointHosts(raw: string, problems: string[]): string[] {
+  const hosts = raw.split(',').map((h) => h.trim().toLowerCase().replace(/^\.+/, '')).filter(Boolean);
+  const bad = hosts.filter((h) => !HOST_SUFFIX.test(h));
+  if (hosts.length === 0 || bad.length > 0) problems.push(`PUSH_ENDPOINT_HOSTS: comma-separated host names, or * (bad: ${JSON.stringify(bad.join(','))})`);
+  return hosts;
 }
 
 const OIDC_ROLES = ['agent', 'lead', 'admin'] as const;
@@ -224,6 +280,8 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
   if (parsed.PASSWORD_LOGIN !== 'all' && !parsed.OIDC_ISSUER_URL) {
     problems.push('PASSWORD_LOGIN: only "all" is possible while OIDC_ISSUER_URL is unset');
   }
+  const vapid = parseVapid(parsed, problems);
+  const pushEndpointHosts = parseEndpointHosts(parsed.PUSH_ENDPOINT_HOSTS, problems);
   if (problems.length) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -235,6 +293,7 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
   const localHttp = publicUrl.startsWith('http://');
   const cookieSecure = bool(parsed.COOKIE_SECURE, !localHttp);
   const cookieSameSite = (parsed.COOKIE_SAMESITE?.toLowerCase() ?? (cookieSecure ? 'none' : 'lax')) as SameSite;
+  const spaUrl = (parsed.SPA_URL ?? publicUrl).replace(/\/+$/, '');
 
   const config = new AppConfig();
   Object.assign(config, {
@@ -315,6 +374,22 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
     socketJoinRateLimit: parsed.SOCKET_JOIN_RATE_LIMIT,
     webhook,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    spaUrl,
+    notifications: {
+      workers: bool(parsed.NOTIFICATIONS_WORKERS, true),
+      maxAttempts: parsed.NOTIFICATIONS_MAX_ATTEMPTS,
+      retryDelaySeconds: parsed.NOTIFICATIONS_RETRY_DELAY_SECONDS,
+      retryMaxDelaySeconds: parsed.NOTIFICATIONS_RETRY_MAX_DELAY_SECONDS,
+      timeoutMs: parsed.NOTIFICATIONS_TIMEOUT_MS,
+      concurrency: parsed.NOTIFICATIONS_CONCURRENCY,
+      pollMs: parsed.NOTIFICATIONS_POLL_MS,
+      teamsMinIntervalMs: parsed.NOTIFICATIONS_TEAMS_MIN_INTERVAL_MS,
+      slackMinIntervalMs: parsed.NOTIFICATIONS_SLACK_MIN_INTERVAL_MS,
+      slaCheckSeconds: parsed.NOTIFICATIONS_SLA_CHECK_SECONDS,
+      slaWarningMinutes: parsed.NOTIFICATIONS_SLA_WARNING_MINUTES,
+      webhookHosts: parsed.NOTIFICATIONS_WEBHOOK_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+      ticketLink: (bitrixDealId: number) => `${spaUrl}${parsed.SPA_TICKET_PATH.replace('{deal_id}', String(bitrixDealId))}`,
+    },
     oidc: {
       issuerUrl: parsed.OIDC_ISSUER_URL,
       clientId: parsed.OIDC_CLIENT_ID ?? '',
@@ -328,6 +403,13 @@ export function loadAppConfig(rawEnv: Env): AppConfig {
       recheckSeconds: parsed.OIDC_RECHECK_SECONDS,
       spaUrl: (parsed.OIDC_SPA_URL ?? publicUrl).replace(/\/+$/, ''),
       passwordLogin: parsed.PASSWORD_LOGIN as AppConfig['oidc']['passwordLogin'],
+    },
+    push: {
+      vapid,
+      endpointHosts: pushEndpointHosts,
+      ttlSeconds: parsed.PUSH_TTL_SECONDS,
+      timeoutMs: parsed.PUSH_TIMEOUT_MS,
+      maxSubscriptionsPerUser: parsed.PUSH_MAX_SUBSCRIPTIONS_PER_USER,
     },
   } satisfies AppConfig);
   return config;

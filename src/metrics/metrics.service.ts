@@ -49,6 +49,27 @@ export class MetricsService implements OnModuleDestroy {
     registers: [this.registry],
   });
 
+  private readonly notificationsSent = new Counter({
+    name: 'notifications_sent_total',
+    help: 'Notifications delivered, by channel (teams, slack, push)',
+    labelNames: ['channel'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly notificationsFailed = new Counter({
+    name: 'notifications_failed_total',
+    help: 'Notifications given up on (dead letters and push subscriptions gone), by channel',
+    labelNames: ['channel'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly notificationsRetried = new Counter({
+    name: 'notifications_retried_total',
+    help: 'Notification attempts to be retried later (429, 5xx, timeout, network), by channel',
+    labelNames: ['channel'] as const,
+    registers: [this.registry],
+  });
+
   private readonly unsubscribe: () => void;
 
   constructor(bitrixStats: BitrixStats) {
@@ -85,6 +106,12 @@ export class MetricsService implements OnModuleDestroy {
         for (const [label, n] of Object.entries(value)) this.set({ [labelName!]: label }, n);
       },
     });
+  }
+
+  /** One notification attempt's result, by channel (issue #19). */
+  notificationAttempt(channel: string, result: 'sent' | 'failed' | 'retried'): void {
+    const counter = result === 'sent' ? this.notificationsSent : result === 'failed' ? this.notificationsFailed : this.notificationsRetried;
+    counter.inc({ channel });
   }
 
   render(): Promise<string> {

@@ -109,6 +109,16 @@ export class RolesService implements OidcRoleSink {
     return this.replaceGrantsFromSource(userId, 'oidc', grants, actor);
   }
 
+  /** Active local users holding one of `roles` for `department` (case-insensitive, as role-scopes.ts compares): who is notified of its tickets. */
+  async usersWithRole(department: string, roles: RoleName[] = ['agent', 'lead']): Promise<number[]> {
+    const rows: { user_id: number }[] = await this.dataSource.query(
+      `SELECT DISTINCT g.user_id FROM role_grants g JOIN users u ON u.id = g.user_id
+        WHERE lower(g.department) = lower($1) AND g.role = ANY($2) AND u.is_active = true ORDER BY g.user_id`,
+      [department.trim(), roles],
+    );
+    return rows.map((row) => Number(row.user_id));
+  }
+
   /** The audit trail of one user's roles, newest first. 404 for an unknown user. */
   async auditOf(userId: number, limit = 100): Promise<RoleAuditEntry[]> {
     await this.requireUser(this.dataSource.manager, userId, { lock: false });

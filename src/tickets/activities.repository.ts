@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -7,6 +7,8 @@ import { changedProperties } from './deal-changes';
 import { Activity, BitrixActivitySource } from './entities/activity.entity';
 import { ActivityFile } from './entities/activity-file.entity';
 import type { NewFileRow } from './deals.repository';
+import { Deal } from './entities/deal.entity';
+import { TicketChangeRecorder } from './ticket-change-recorder';
 
 /** The columns of `activities` that mirror Bitrix, as Activity properties. */
 export const BITRIX_ACTIVITY_PROPERTIES = [
@@ -60,18 +62,27 @@ export interface ActivitySaveResult {
 
 /**
  * The one writer of `activities` and of their attachments' table `activity_files`: ticket actions
- * (POST /ticket/comment, /send-email) and the Bitrix mirror (webhook workers, `npm run sync`).
+ * (POST /ticket/comment, /send-email) and the Bitrix mirror (webhook workers, `npm run sync`). A new activity is
+ * also handed to the TicketChangeRecorder (the notification outbox) inside its transaction.
  */
 @Injectable()
 export class ActivitiesRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() private readonly changes?: TicketChangeRecorder,
+  ) {}
 
   /**
    * An activity this service just wrote to Bitrix, with its files, in one transaction. Upsert by source +
    * Bitrix ID, as the webhook may have mirrored it first; a file already mirrored (same Bitrix file ID) is not
-   * stored twice.
+   * stored twice. `authorUserId`: the local user who wrote it.
    */
-  async saveFromTicketAction(key: ActivityKey, values: Partial<Pick<Activity, BitrixActivityProperty>>, files: NewFileRow[]): Promise<ActivitySaveResult> {
+  async saveFromTicketAction(
+    key: ActivityKey,
+    values: Partial<Pick<Activity, BitrixActivityProperty>>,
+    files: NewFileRow[],
+    authorUserId: number | null = null,
+  ): Promise<ActivitySaveResult> {
     return this.dataSource.transaction(async (manager) => {
       const fitted = fitToColumns(manager.connection.getMetadata(Activity), values);
       const existing = await lockByKey(manager, key);
@@ -84,6 +95,8 @@ export class ActivitiesRepository {
       }
       const duplicateStorageKeys: string[] = [];
       for (const file of files) if (!(await insertFile(manager, activity.id, file))) duplicateStorageKeys.push(file.storageKey);
+      // Recorded even when the webhook mirrored it first: the outbox keeps one notice per activity either way.
+      await this.recordAdded(manager, activity, authorUserId);
       return { activity, files: await filesOf(manager, activity.id), inserted: !existing, duplicateStorageKeys };
     });
   }
@@ -126,8 +139,15 @@ export class ActivitiesRepository {
         if (await insertFile(manager, activity.id, file)) outcome = outcome === 'unchanged' ? 'updated' : outcome;
         else duplicateStorageKeys.push(file.storageKey);
       }
+      if (outcome === 'created') await this.recordAdded(manager, activity, null);
       return { outcome, activity, duplicateStorageKeys };
     });
+  }
+
+  private async recordAdded(manager: EntityManager, activity: Activity, actorUserId: number | null): Promise<void> {
+    if (!this.changes) return;
+    const deal = await manager.findOneBy(Deal, { id: activity.dealId });
+    if (deal) await this.changes.record(manager, { kind: 'activity_added', deal, activity, actorUserId });
   }
 
   /** Bitrix file IDs already mirrored for a timeline entry (empty when the entry is not mirrored yet). */

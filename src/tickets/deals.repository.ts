@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -6,6 +6,7 @@ import { fitToColumns } from '../database/fit-to-columns';
 import { changedProperties, sameAtBitrixPrecision } from './deal-changes';
 import { Deal } from './entities/deal.entity';
 import { DealFile } from './entities/deal-file.entity';
+import { TicketChangeRecorder } from './ticket-change-recorder';
 
 /** The columns of `deals` that mirror Bitrix (what a re-read may overwrite), as Deal properties. */
 export const BITRIX_DEAL_PROPERTIES = [
@@ -68,11 +69,15 @@ export interface NewFileRow {
 /**
  * The one writer of `deals` and of its attachments' table `deal_files`, for every path that changes them:
  * ticket actions (POST /ticket, /close-ticket), the webhook workers and `npm run sync` (upsertFromBitrix,
- * markDeleted), listings (markRead) and new activities (markUnread).
+ * markDeleted), listings (markRead) and new activities (markUnread). A creation or a change of what Bitrix owns
+ * is also handed to the TicketChangeRecorder (the notification outbox) inside its transaction.
  */
 @Injectable()
 export class DealsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() private readonly changes?: TicketChangeRecorder,
+  ) {}
 
   /** A live (not deleted) ticket by its public Bitrix ID. */
   findByBitrixId(bitrixDealId: number): Promise<Deal | null> {
@@ -105,15 +110,20 @@ export class DealsRepository {
         : [];
       const deal = await manager.findOneByOrFail(Deal, { id: dealId });
       await alsoInTransaction(manager, deal);
+      await this.changes?.record(manager, { kind: 'deal_created', deal, actorUserId: deal.userId });
       return { deal, files: savedFiles };
     });
   }
 
-  /** Writes the given columns of a ticket and returns it re-read. */
-  async updateTicket(dealId: number, values: QueryDeepPartialEntity<Deal>): Promise<Deal> {
-    const repository = this.dataSource.getRepository(Deal);
-    await repository.update({ id: dealId }, fitToColumns(this.dataSource.getMetadata(Deal), values));
-    return repository.findOneByOrFail({ id: dealId });
+  /** Writes the given columns of a ticket (a ticket action of `actorUserId`) and returns it re-read. */
+  async updateTicket(dealId: number, values: QueryDeepPartialEntity<Deal>, actorUserId: number | null = null): Promise<Deal> {
+    return this.dataSource.transaction(async (manager) => {
+      const before = await manager.getRepository(Deal).createQueryBuilder('d').setLock('pessimistic_write').where('d.id = :dealId', { dealId }).getOneOrFail();
+      await manager.update(Deal, { id: dealId }, fitToColumns(manager.connection.getMetadata(Deal), values));
+      const after = await manager.findOneByOrFail(Deal, { id: dealId });
+      await this.changes?.record(manager, { kind: 'deal_updated', before, after, actorUserId });
+      return after;
+    });
   }
 
   /**
@@ -135,7 +145,11 @@ export class DealsRepository {
           .returning(['id'])
           .execute();
         const inserted = result.raw as { id: number }[];
-        if (inserted.length) return { outcome: 'created', before: null, deal: await manager.findOneByOrFail(Deal, { id: inserted[0].id }) };
+        if (inserted.length) {
+          const deal = await manager.findOneByOrFail(Deal, { id: inserted[0].id });
+          await this.changes?.record(manager, { kind: 'deal_created', deal, actorUserId: null });
+          return { outcome: 'created', before: null, deal };
+        }
         // Another worker (or POST /ticket) inserted it meanwhile: continue as an update.
         before = await lockByBitrixId(manager, input.bitrixDealId);
         if (!before) throw new Error(`deal ${input.bitrixDealId} vanished during upsert`);
@@ -151,7 +165,9 @@ export class DealsRepository {
       if (!changed && sameAtBitrixPrecision(before.bitrixModifiedAt, input.bitrixModifiedAt)) return { outcome: 'unchanged', before, deal: before };
       set.bitrixModifiedAt = input.bitrixModifiedAt;
       await manager.update(Deal, { id: before.id }, set);
-      return { outcome: changed ? 'updated' : 'unchanged', before, deal: await manager.findOneByOrFail(Deal, { id: before.id }) };
+      const after = await manager.findOneByOrFail(Deal, { id: before.id });
+      if (changed) await this.changes?.record(manager, { kind: 'deal_updated', before, after, actorUserId: null });
+      return { outcome: changed ? 'updated' : 'unchanged', before, deal: after };
     });
   }
 

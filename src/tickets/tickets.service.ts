@@ -125,7 +125,7 @@ export class TicketsService {
     if (deal.closed === 'Y') throw new RuleViolationError('CONFLICT', 'deal_id', `o chamado ${dto.deal_id} já está fechado`);
     const closedAt = toBitrixPrecision(new Date());
     const bitrixDeal = await this.bitrix.closeDeal(deal.bitrixDealId, { rating: dto.rating ?? null, comment: dto.comment ?? null, closedAt });
-    const closed = await this.deals.updateTicket(deal.id, this.mirrorOfClosedTicket(bitrixDeal, dto, closedAt));
+    const closed = await this.deals.updateTicket(deal.id, this.mirrorOfClosedTicket(bitrixDeal, dto, closedAt), principal.id);
     await this.events.dealUpdated(deal, closed);
   }
 
@@ -138,6 +138,7 @@ export class TicketsService {
     try {
       const comment = await this.bitrix.addComment(deal.bitrixDealId, dto.message, files);
       await this.saveActivity(
+        principal,
         deal,
         { bitrixSource: 'comment', bitrixActivityId: comment.commentId },
         {
@@ -187,6 +188,7 @@ export class TicketsService {
         await this.deliverBySmtp(principal, dto, files);
       }
       await this.saveActivity(
+        principal,
         deal,
         { bitrixSource: 'activity', bitrixActivityId: recorded.activityId },
         {
@@ -220,8 +222,8 @@ export class TicketsService {
    * The local row of an activity just written to Bitrix, announced when this call inserted it (if the webhook
    * mirrored it first, it announced it); storage copies of files the webhook had mirrored already are removed.
    */
-  private async saveActivity(deal: Deal, key: ActivityKey, values: Partial<Pick<Activity, BitrixActivityProperty>>, files: NewFileRow[]): Promise<void> {
-    const saved = await this.activities.saveFromTicketAction(key, values, files);
+  private async saveActivity(principal: AuthUser, deal: Deal, key: ActivityKey, values: Partial<Pick<Activity, BitrixActivityProperty>>, files: NewFileRow[]): Promise<void> {
+    const saved = await this.activities.saveFromTicketAction(key, values, files, principal.id);
     if (saved.duplicateStorageKeys.length) await this.attachments.remove(saved.duplicateStorageKeys);
     if (saved.inserted) await this.events.activityAdded(deal, saved.activity, saved.files);
   }

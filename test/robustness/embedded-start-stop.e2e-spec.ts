@@ -173,6 +173,43 @@ describe('npm start stops cleanly on Ctrl-C and SIGTERM (e2e, the compiled launc
     await expectNothingLeft(launched, dataDir);
   }, 120_000);
 
+  it('Web Push is on in the demo: a VAPID key pair is added to an older secrets.json, kept across starts and served to browsers', async () => {
+    const pushDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-start-push-'));
+    try {
+      // A secrets.json as the launcher wrote it before Web Push existed.
+      const older = { JWT_SECRET: 'j'.repeat(64), JWT_REFRESH_SECRET: 'r'.repeat(64), CPF_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'), CPF_HMAC_KEY: 'h'.repeat(64), BITRIX_APP_TOKEN: 'a'.repeat(32), EMULATOR_WEBHOOK_CODE: 'c'.repeat(16), POSTGRES_PASSWORD: 'p'.repeat(24) };
+      fs.writeFileSync(path.join(pushDir, 'secrets.json'), JSON.stringify(older), { mode: 0o600 });
+      const publicKeys: string[] = [];
+      for (let start = 0; start < 2; start++) {
+        const launched = await launch(pushDir);
+        try {
+          const secrets = JSON.parse(fs.readFileSync(path.join(pushDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+          expect(secrets).toMatchObject(older);
+          expect(secrets.VAPID_PUBLIC_KEY).toMatch(/^[A-Za-z0-9_-]{87}$/);
+          expect(secrets.VAPID_PRIVATE_KEY).toMatch(/^[A-Za-z0-9_-]{43}$/);
+          expect(fs.statSync(path.join(pushDir, 'secrets.json')).mode & 0o777).toBe(0o600);
+          expect(launched.output()).toContain('Web Push:        on');
+          expect(launched.output()).not.toContain(secrets.VAPID_PRIVATE_KEY);
+          const base = `http://127.0.0.1:${launched.ports[0]}`;
+          const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ matricula: '1', password: 'SenhaDoAdmin123' }) });
+          const { token } = (await login.json()) as { token: { access_token: string } };
+          const key = await fetch(`${base}/notifications/vapid-public-key`, { headers: { Authorization: `Bearer ${token.access_token}` } });
+          expect(key.status).toBe(200);
+          expect(await key.json()).toEqual({ public_key: secrets.VAPID_PUBLIC_KEY });
+          publicKeys.push(secrets.VAPID_PUBLIC_KEY);
+        } finally {
+          killGroup(launched.child.pid as number, 'SIGTERM');
+        }
+        expect((await launched.exited).code).toBe(0);
+        await expectNothingLeft(launched, pushDir);
+      }
+      expect(publicKeys[1]).toBe(publicKeys[0]);
+    } finally {
+      for (const pid of processesUsing(pushDir)) process.kill(pid, 'SIGKILL');
+      fs.rmSync(pushDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
   it('a second Ctrl-C forces the stop (exit 130), still leaving nothing behind', async () => {
     const launched = await launch(dataDir);
     killGroup(launched.child.pid as number, 'SIGINT');
