@@ -1,4 +1,4 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import Bottleneck from 'bottleneck';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
@@ -10,7 +10,7 @@ import type { DeliveryOutcome } from './notification-contract';
 import { NotificationDestinationsRepository, WebhookKind } from './notification-destinations.repository';
 import { DeliveryRow, DeliveryState, NotificationOutboxRepository } from './notification-outbox.repository';
 import { DELIVERY_QUEUE, NotificationQueue } from './notification-queue.service';
-import { PushChannel } from './push-channel';
+import { PushSubscriptionsService, WebPushSender } from './push/push.module';
 import { WebhookUrlCipher } from './webhook-url';
 
 /** The longest a receiver's Retry-After is honoured (beyond it, the attempt waits this long). */
@@ -38,7 +38,8 @@ export class NotificationDelivery {
     private readonly cipher: WebhookUrlCipher,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
-    @Optional() private readonly push?: PushChannel,
+    private readonly pushSubscriptions: PushSubscriptionsService,
+    private readonly pushSender: WebPushSender,
   ) {
     const settings = config.notifications;
     metrics.registerGauge('notification_outbox_deliveries', 'Outbox deliveries waiting or dead, as channel:state', () => outbox.countByState(), 'state');
@@ -83,8 +84,8 @@ export class NotificationDelivery {
     });
     if (after.metric) this.metrics.notificationAttempt(after.metric.channel, after.metric.result);
     const gone = after.goneSubscription;
-    if (gone !== undefined && this.push) {
-      await this.push.forget(gone).catch((error: Error) => this.logger.warn(`Could not remove push subscription ${gone}: ${error.message}`));
+    if (gone !== undefined) {
+      await this.pushSubscriptions.remove(gone).catch((error: Error) => this.logger.warn(`Could not remove push subscription ${gone}: ${error.message}`));
     }
   }
 
@@ -92,8 +93,10 @@ export class NotificationDelivery {
   private async send(manager: EntityManager, row: DeliveryRow): Promise<DeliveryOutcome | null> {
     const timeoutMs = this.config.notifications.timeoutMs;
     if (row.channel === 'push') {
-      if (!this.push || row.recipientUserId === null) return null;
-      return this.push.send(Number(row.target.replace(/^sub:/, '')), row.recipientUserId, row.notice);
+      if (row.recipientUserId === null) return null;
+      const subscriptionId = Number(row.target.replace(/^sub:/, ''));
+      const destination = (await this.pushSubscriptions.listForUsers([row.recipientUserId])).find((s) => s.id === subscriptionId);
+      return destination ? this.pushSender.send(destination, row.notice) : null;
     }
     const url = await this.urlOf(manager, row.channel, row.target);
     if (!url) return null;

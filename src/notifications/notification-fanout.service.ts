@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { RolesService } from '../roles/roles.service';
@@ -6,7 +6,7 @@ import type { NotificationEvent, TicketNotice } from './notification-contract';
 import { NotificationDestinationsRepository, PersonalChannel, PreferenceMap } from './notification-destinations.repository';
 import { NewDelivery, NotificationEventRow, NotificationOutboxRepository } from './notification-outbox.repository';
 import { DELIVERY_QUEUE, NotificationQueue } from './notification-queue.service';
-import { PushChannel } from './push-channel';
+import { PushSubscriptionsService } from './push/push.module';
 
 interface TicketRow {
   deal_id: number;
@@ -41,7 +41,7 @@ export class NotificationFanout {
     private readonly roles: RolesService,
     private readonly queue: NotificationQueue,
     private readonly config: AppConfig,
-    @Optional() private readonly push?: PushChannel,
+    private readonly pushSubscriptions: PushSubscriptionsService,
   ) {}
 
   /** Returns the number of deliveries written (0 when the event was fanned out already). */
@@ -77,11 +77,10 @@ export class NotificationFanout {
     for (const webhook of await this.destinations.personalWebhooks(manager, people)) {
       if (wants(webhook.userId, webhook.kind)) out.push({ channel: webhook.kind, target: `user:${webhook.userId}`, recipientUserId: webhook.userId, notice });
     }
-    if (this.push) {
-      const pushPeople = people.filter((id) => wants(id, 'push'));
-      for (const subscription of pushPeople.length ? await this.push.subscriptionsOf(pushPeople) : []) {
-        out.push({ channel: 'push', target: `sub:${subscription.id}`, recipientUserId: subscription.userId, notice });
-      }
+    // A person's browsers are their push subscriptions (none while Web Push is off).
+    const pushPeople = people.filter((id) => wants(id, 'push'));
+    for (const subscription of pushPeople.length ? await this.pushSubscriptions.listForUsers(pushPeople) : []) {
+      out.push({ channel: 'push', target: `sub:${subscription.id}`, recipientUserId: subscription.userId, notice });
     }
     return out;
   }

@@ -12,10 +12,8 @@ import { NotificationQueue } from './notification-queue.service';
 import { NotificationSettingsService } from './notification-settings.service';
 import { NotificationWorkers } from './notification-workers.service';
 import { NotificationsController } from './notifications.controller';
-import { PushChannel } from './push-channel';
 import { PushModule } from './push/push.module';
 import { SlaWatch } from './sla-watch.service';
-import { WebPushChannel } from './web-push.channel';
 import { WebhookUrlCipher } from './webhook-url';
 
 /**
@@ -34,7 +32,6 @@ import { WebhookUrlCipher } from './webhook-url';
     NotificationDestinationsRepository,
     NotificationEventsRecorder,
     { provide: TicketChangeRecorder, useExisting: NotificationEventsRecorder },
-    { provide: PushChannel, useClass: WebPushChannel },
     NotificationFanout,
     NotificationDelivery,
     NotificationWorkers,
