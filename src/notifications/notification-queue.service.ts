@@ -4,7 +4,7 @@ import PgBoss from 'pg-boss';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { JOB_LEASE_LOCK_CLASS, JobLeases } from '../webhook/job-leases';
+import { JobLeases, failJobs, findOrphanedJobs, inTransaction } from '../webhook/job-leases';
 
 /** One job per notification event: work out its destinations (notification_deliveries rows). */
 export const FANOUT_QUEUE = 'notification-fanout';
@@ -37,8 +37,6 @@ export class NotificationQueue implements OnModuleInit, OnApplicationShutdown {
   private boss!: PgBoss;
   private leases!: JobLeases;
   private orphanTimer: NodeJS.Timeout | undefined;
-  /** Lease calls share one connection: one at a time (workers run jobs in parallel). */
-  private leaseCalls: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: AppConfig,
@@ -96,26 +94,20 @@ export class NotificationQueue implements OnModuleInit, OnApplicationShutdown {
 
   async fetch<T>(name: NotificationQueueName, batchSize: number): Promise<NotificationJob<T>[]> {
     const jobs = await this.boss.fetch<T>(name, { batchSize });
-    if (jobs.length) await this.onLeaseSession(() => this.leases.hold(jobs.map((job) => job.id)));
+    await this.leases.hold(jobs.map((job) => job.id));
     return jobs.map((job) => ({ id: job.id, data: job.data }));
   }
 
   async complete(name: NotificationQueueName, ids: string[]): Promise<void> {
     if (!ids.length) return;
     await this.boss.complete(name, ids);
-    await this.onLeaseSession(() => this.leases.release(ids));
+    await this.leases.release(ids);
   }
 
   async fail(name: NotificationQueueName, ids: string[], message: string): Promise<void> {
     if (!ids.length) return;
-    await this.failJobs(name, ids, message);
-    await this.onLeaseSession(() => this.leases.release(ids));
-  }
-
-  private onLeaseSession(call: () => Promise<void>): Promise<void> {
-    const next = this.leaseCalls.then(call, call);
-    this.leaseCalls = next.catch(() => undefined);
-    return next;
+    await failJobs(this.boss, name, ids, message);
+    await this.leases.release(ids);
   }
 
   /** Active notification jobs whose instance is gone (lease free, started over the grace period) go back as retries. */
@@ -123,17 +115,10 @@ export class NotificationQueue implements OnModuleInit, OnApplicationShutdown {
     return this.dataSource.transaction(async (em) => {
       const [{ reaper }] = (await em.query('SELECT pg_try_advisory_xact_lock($1) AS reaper', [ORPHAN_REAPER_LOCK])) as { reaper: boolean }[];
       if (!reaper) return 0;
-      const orphans = (await em.query(
-        `WITH candidates AS MATERIALIZED (
-           SELECT id::text AS id, name FROM ${SCHEMA}.job
-           WHERE name = ANY($1::text[]) AND state = 'active' AND started_on < now() - make_interval(secs => $2)
-           LIMIT 5000)
-         SELECT id, name FROM candidates WHERE pg_try_advisory_xact_lock($3, hashtext(id))`,
-        [NOTIFICATION_QUEUES, this.config.webhook.orphanGraceSeconds, JOB_LEASE_LOCK_CLASS],
-      )) as { id: string; name: NotificationQueueName }[];
+      const orphans = await findOrphanedJobs(em, SCHEMA, NOTIFICATION_QUEUES, this.config.webhook.orphanGraceSeconds);
       for (const name of NOTIFICATION_QUEUES) {
         const ids = orphans.filter((o) => o.name === name).map((o) => o.id);
-        if (ids.length) await this.failJobs(name, ids, 'the instance processing it stopped; re-queued', inTransaction(em));
+        if (ids.length) await failJobs(this.boss, name, ids, 'the instance processing it stopped; re-queued', inTransaction(em));
       }
       if (orphans.length) this.logger.warn(`Re-queued ${orphans.length} notification job(s) left active by an instance that stopped`);
       return orphans.length;
@@ -147,14 +132,4 @@ export class NotificationQueue implements OnModuleInit, OnApplicationShutdown {
       .executeSql(`SELECT name || ':' || state::text AS key, count(*)::int AS n FROM ${SCHEMA}.job WHERE name = ANY($1::text[]) GROUP BY 1`, [NOTIFICATION_QUEUES]);
     return Object.fromEntries((rows as { key: string; n: number }[]).map((r) => [r.key, r.n]));
   }
-
-  private async failJobs(name: NotificationQueueName, ids: string[], message: string, db?: PgBoss.Db): Promise<void> {
-    const failMany = this.boss.fail.bind(this.boss) as unknown as (name: string, ids: string[], data: object, options?: { db: PgBoss.Db }) => Promise<void>;
-    await failMany(name, ids, { message: message.slice(0, 2000) }, db ? { db } : undefined);
-  }
-}
-
-/** pg-boss statements run inside a TypeORM transaction, so they commit or roll back with it. */
-export function inTransaction(em: EntityManager): PgBoss.Db {
-  return { executeSql: async (text: string, values: unknown[]) => ({ rows: (await em.query(text, values)) as unknown[] }) } as PgBoss.Db;
 }

@@ -1,12 +1,12 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import PgBoss from 'pg-boss';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { WebhookJobData, WebhookObjectKind } from './webhook-event';
 import { WebhookSettings } from './webhook-settings';
 import { MetricsService } from '../metrics/metrics.service';
-import { JOB_LEASE_LOCK_CLASS, JobLeases } from './job-leases';
+import { JobLeases, failJobs, findOrphanedJobs, inTransaction } from './job-leases';
 
 /** pg-boss queue of accepted webhook events (one job per event). */
 export const WEBHOOK_QUEUE = 'bitrix-webhook-event';
@@ -126,15 +126,7 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
     return this.dataSource.transaction(async (em) => {
       const [{ reaper }] = (await em.query('SELECT pg_try_advisory_xact_lock($1) AS reaper', [ORPHAN_REAPER_LOCK])) as { reaper: boolean }[];
       if (!reaper) return 0;
-      // MATERIALIZED: the lock probe runs only on candidates, never on rows another condition would reject.
-      const orphans = (await em.query(
-        `WITH candidates AS MATERIALIZED (
-           SELECT id::text AS id FROM ${SCHEMA}.job
-           WHERE name = $1 AND state = 'active' AND started_on < now() - make_interval(secs => $2)
-           LIMIT 5000)
-         SELECT id FROM candidates WHERE pg_try_advisory_xact_lock($3, hashtext(id))`,
-        [WEBHOOK_QUEUE, this.settings.orphanGraceSeconds, JOB_LEASE_LOCK_CLASS],
-      )) as { id: string }[];
+      const orphans = await findOrphanedJobs(em, SCHEMA, [WEBHOOK_QUEUE], this.settings.orphanGraceSeconds);
       if (!orphans.length) return 0;
       await this.failJobs(orphans.map((o) => o.id), 'the instance processing it stopped; re-queued', inTransaction(em));
       this.logger.warn(`Re-queued ${orphans.length} webhook job(s) left active by an instance that stopped`);
@@ -242,10 +234,8 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
     await this.leases.release(ids);
   }
 
-  /** pg-boss's fail of many jobs with an output (manager.fail takes ids[] and data; its typings declare one of the two). */
-  private async failJobs(ids: string[], message: string, db?: PgBoss.Db): Promise<void> {
-    const failMany = this.boss.fail.bind(this.boss) as unknown as (name: string, ids: string[], data: object, options?: { db: PgBoss.Db }) => Promise<void>;
-    await failMany(WEBHOOK_QUEUE, ids, { message: message.slice(0, 2000) }, db ? { db } : undefined);
+  private failJobs(ids: string[], message: string, db?: PgBoss.Db): Promise<void> {
+    return failJobs(this.boss, WEBHOOK_QUEUE, ids, message, db);
   }
 
   /** Failed events, newest first, from the live table and the archive. */
@@ -304,11 +294,6 @@ export class WebhookQueueService implements OnModuleInit, OnApplicationShutdown 
   async unscheduleReconciliation(): Promise<void> {
     await this.boss.unschedule(RECONCILE_QUEUE).catch(() => undefined);
   }
-}
-
-/** pg-boss statements run inside a TypeORM transaction, so they commit or roll back with it. */
-function inTransaction(em: EntityManager): PgBoss.Db {
-  return { executeSql: async (text: string, values: unknown[]) => ({ rows: (await em.query(text, values)) as unknown[] }) } as PgBoss.Db;
 }
 
 function toFailedRow(row: Record<string, unknown>): FailedJobRow {
